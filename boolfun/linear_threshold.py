@@ -95,7 +95,7 @@ class Halfspace(BooleanFunction):
         syms = symbols(self.n)
         lhs = sympy.Add(*[w * (2 * s - 1) for w, s in zip(self.weights, syms, strict=True) if w])
         return sympy.StrictGreaterThan(
-            lhs, sympy.Rational(self.bias.numerator, self.bias.denominator), evaluate=False
+            lhs, sympy.Rational(self.bias.numerator, self.bias.denominator)
         )
 
     def __str__(self) -> str:

@@ -171,10 +171,11 @@ def _parse_functional(name: str, args: str, n: int) -> BooleanFunction:
         return TruthTable(n, np.frombuffer(raw, dtype=np.uint8).copy())
     # Threshold / Halfspace: a linear inequality in the ±1 values
     _check_tokens(args, n, _LINEAR_TOKEN, f"{name} takes 'a1*x1 + a2*x2 + ... > b'")
-    rel = _sympy_parse(args, n)
-    if not isinstance(rel, sympy.StrictGreaterThan):
+    sides = args.split(">")
+    if len(sides) != 2 or not sides[0].strip() or not sides[1].strip():
         raise ValueError(f"expression: {name}(...) must hold one strict inequality 'lhs > b'")
-    weights, bias = _linear(rel.lhs - rel.rhs, n, name)
+    lhs, rhs = (_sympy_parse(side, n) for side in sides)
+    weights, bias = _linear(lhs - rhs, n, name)
     return (Threshold if name == "Threshold" else Halfspace)(n, weights, bias)
 
 
