@@ -1,0 +1,1 @@
+"""learners: classical in-context learners sharing one ``predict(xs, ys)`` interface."""
