@@ -106,10 +106,9 @@ def _two_level(f: BooleanFunction, target: type[BooleanFunction]) -> BooleanFunc
             return DNF(n, [lits]) if target is DNF else CNF(n, [[v] for v in lits])
         return CNF(n, [lits]) if target is CNF else DNF(n, [[v] for v in lits])
     if isinstance(f, DNF | CNF) and len(f.groups) <= 1:
-        if len(f.groups) == 0:
-            return target(n, [])
-        g = f.groups[0]
-        return target(n, [[v] for v in g])
+        # zero groups: the other form's single empty group; one group: unit groups
+        groups = [[v] for v in f.groups[0]] if f.groups else [[]]
+        return _checked(f, target(n, groups), target)
     if n > SOP_MAX_N:
         raise ValueError(
             f"rewriting {type(f).__name__} as {target.__name__} needs n <= {SOP_MAX_N}, got {n}"
