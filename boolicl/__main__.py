@@ -1,0 +1,7 @@
+"""``python -m boolicl``."""
+
+import sys
+
+from boolicl import main
+
+sys.exit(main())
