@@ -121,8 +121,10 @@ def _plot(curves: dict[str, np.ndarray], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(9, 5))
-    for name, c in curves.items():
-        ax.plot(np.arange(len(c)), c, label=name, linewidth=1.2)
+    colors = plt.get_cmap("tab20").colors
+    for i, (name, c) in enumerate(curves.items()):
+        style = "-" if i < 10 else "--"
+        ax.plot(np.arange(len(c)), c, style, label=name, linewidth=1.2, color=colors[i % 20])
     ax.set_xlabel("position in prompt (examples seen)")
     ax.set_ylabel("fraction of positive labels")
     ax.set_ylim(0, 1)
