@@ -1,0 +1,196 @@
+"""The exact teaching dimension ``TD(f, C)`` with a certificate of minimality.
+
+Implicit hitting set (counterexample-guided): a MaxSAT master (pysat ``Hitman``/RC2) proposes a
+minimum hitting set ``T`` of the difference sets ``D(h_1), ..., D(h_r)`` collected so far; the
+SAT oracle asks whether some ``h in C`` agrees with ``f`` on ``T`` and differs from it
+somewhere. If none does, ``T`` teaches ``f``, and since no set smaller than ``|T|`` hits
+``D(h_1), ..., D(h_r)``, ``|T| = TD(f, C)``: the competitors ``h_1..h_r`` are the certificate.
+Otherwise the oracle's ``h`` adds ``D(h)`` and the master runs again.
+
+The oracle encodes the class once, with one guard literal ``g_x`` per point ``x`` and clauses
+``g_x -> h(x) = f(x)``; a query assumes the guards of ``T``. Points are listed explicitly, so
+this needs ``n <= MAX_N``.
+
+:func:`teaching_dimension_by_enumeration` is an independent exact solver for small classes
+(list every member, brute-force the minimum hitting set), used to cross-check.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from pysat.examples.hitman import Hitman
+
+from boolfun.bits import all_inputs
+from boolfun.classes import FunctionClass
+from boolfun.function import BooleanFunction
+from teaching.examples import Examples
+from teaching.hitting import brute_force_hitting_number, masks_of
+from teaching.solving import check_time_limit, new_solver, solve
+from teaching.uniqueness import check_target
+
+MAX_N = 12
+"""Largest n for the implicit hitting set (it lists the 2^n candidate points)."""
+
+ENUMERATION_MAX_N = 6
+
+
+@dataclass(frozen=True)
+class TeachingResult:
+    """A minimum teaching set and the proof of its minimality.
+
+    ``status`` is ``"exact"`` when ``td`` is proved, ``"unknown"`` when the time limit cut the
+    search: then ``lower_bound`` is what was proved (no smaller set teaches) and ``examples`` is
+    ``None``. ``competitors`` are functions of the class whose difference sets with the target
+    no set of fewer than ``td`` points hits.
+    """
+
+    target: BooleanFunction
+    cls: FunctionClass
+    status: Literal["exact", "unknown"]
+    lower_bound: int
+    examples: Examples | None = None
+    competitors: list[BooleanFunction] = field(default_factory=list)
+    iterations: int = 0
+    seconds: float = 0.0
+
+    @property
+    def td(self) -> int | None:
+        """The teaching dimension (``None`` when unknown)."""
+        return self.lower_bound if self.status == "exact" else None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary."""
+        return {
+            "target": str(self.target),
+            "class": self.cls.short_name(),
+            "n": self.cls.n,
+            "status": self.status,
+            "td": self.td,
+            "lower_bound": self.lower_bound,
+            "examples": None if self.examples is None else self.examples.to_json(),
+            "competitors": [str(h) for h in self.competitors],
+            "iterations": self.iterations,
+            "seconds": round(self.seconds, 4),
+        }
+
+
+class TeachingOracle:
+    """Incremental SAT oracle: "is there ``h in C`` agreeing with ``f`` on the points ``T`` and
+    differing from ``f`` somewhere?" (see the module docstring)."""
+
+    def __init__(self, f: BooleanFunction, cls: FunctionClass) -> None:
+        if cls.n > MAX_N:
+            raise ValueError(f"the exact teaching dimension needs n <= {MAX_N}, got n={cls.n}")
+        self.f = f
+        self.points = all_inputs(cls.n)
+        self.labels = f.evaluate(self.points)
+        self.enc = cls.encode()
+        self.guards = [self.enc.circuit.new_var() for _ in range(len(self.points))]
+        for x, y, g in zip(self.points, self.labels.tolist(), self.guards, strict=True):
+            self.enc.label(x, y, guard=g)
+        self.enc.differ(f)
+        self.solver = new_solver(self.enc.circuit.clauses)
+
+    def competitor(self, indices: list[int], time_limit: float | None = None) -> Any:
+        """``None`` if the points ``indices`` teach ``f``; ``"unknown"`` on time-out; else a
+        competing ``h`` (in the class's representation)."""
+        result = solve(self.solver, [self.guards[i] for i in indices], time_limit)
+        if result is None:
+            return "unknown"
+        if not result:
+            return None
+        return self.enc.decode(self.solver.get_model())
+
+    def difference(self, h: BooleanFunction) -> list[int]:
+        """Indices of the points where ``h`` differs from ``f``."""
+        return np.flatnonzero(h.evaluate(self.points) != self.labels).tolist()
+
+    def close(self) -> None:
+        """Free the solver."""
+        self.solver.delete()
+
+
+def teaching_dimension(
+    f: BooleanFunction, cls: FunctionClass, time_limit: float | None = None
+) -> TeachingResult:
+    """``TD(f, C)``, a minimum teaching set and its certificate, by implicit hitting set."""
+    target = check_target(f, cls)
+    limit = check_time_limit(time_limit)
+    start = time.perf_counter()
+    oracle = TeachingOracle(target, cls)
+    competitors: list[BooleanFunction] = []
+    best_lower = 0
+    try:
+        with Hitman(htype="sorted") as master:
+            iterations = 0
+            while True:
+                iterations += 1
+                hs = sorted(master.get() or []) if competitors else []
+                best_lower = len(hs)
+                left = None if limit is None else limit - (time.perf_counter() - start)
+                if left is not None and left <= 0:
+                    h: Any = "unknown"
+                else:
+                    h = oracle.competitor(hs, left)
+                if isinstance(h, str):
+                    return TeachingResult(
+                        target,
+                        cls,
+                        "unknown",
+                        best_lower,
+                        None,
+                        competitors,
+                        iterations,
+                        time.perf_counter() - start,
+                    )
+                if h is None:
+                    examples = Examples(oracle.points[hs].reshape(-1, cls.n), oracle.labels[hs])
+                    return TeachingResult(
+                        target,
+                        cls,
+                        "exact",
+                        len(hs),
+                        order_examples(examples),
+                        competitors,
+                        iterations,
+                        time.perf_counter() - start,
+                    )
+                # Cheap SAT calls before the next MaxSAT call: extend the proposal by one point
+                # of each new difference set until it teaches, collecting every competitor met.
+                grown = list(hs)
+                while not isinstance(h, str) and h is not None:
+                    d = oracle.difference(h)
+                    competitors.append(h)
+                    master.hit(d)
+                    grown.append(d[len(d) // 2])
+                    left = None if limit is None else limit - (time.perf_counter() - start)
+                    h = oracle.competitor(grown, left) if left is None or left > 0 else "unknown"
+    finally:
+        oracle.close()
+
+
+def order_examples(examples: Examples) -> Examples:
+    """Positives first, then negatives (the order of the paper's constructions), each group
+    in the order of the inputs."""
+    order = np.lexsort((np.arange(len(examples)), 1 - examples.ys.astype(int)))
+    return Examples(examples.xs[order], examples.ys[order])
+
+
+def teaching_dimension_by_enumeration(f: BooleanFunction, cls: FunctionClass) -> int:
+    """``TD(f, C)`` by listing the class and brute-forcing the minimum hitting set of the
+    difference sets (independent of the SAT path; ``n <= ENUMERATION_MAX_N``)."""
+    target = check_target(f, cls)
+    if cls.n > ENUMERATION_MAX_N:
+        raise ValueError(f"enumeration needs n <= {ENUMERATION_MAX_N}, got n={cls.n}")
+    points = all_inputs(cls.n)
+    fv = target.evaluate(points)
+    sets = []
+    for h in cls.enumerate():
+        d = np.flatnonzero(h.evaluate(points) != fv)
+        if d.size:
+            sets.append(d.tolist())
+    return brute_force_hitting_number(masks_of(sets), len(points))
