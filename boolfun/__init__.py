@@ -11,6 +11,8 @@ from boolfun.linear_threshold import Halfspace, Majority, Threshold
 from boolfun.normal_forms import CNF, DNF, Conjunction, Disjunction
 from boolfun.parity import Parity
 from boolfun.parse import from_sympy, parse
+from boolfun.samplers import Prompts, sample_prompts
+from boolfun.tasks import TASKS, get_task
 from boolfun.truth_table import TruthTable
 
 __all__ = [
@@ -22,11 +24,15 @@ __all__ = [
     "Halfspace",
     "Majority",
     "Parity",
+    "Prompts",
+    "TASKS",
     "Threshold",
     "TruthTable",
     "all_inputs",
     "check_bits",
     "convert",
     "from_sympy",
+    "get_task",
     "parse",
+    "sample_prompts",
 ]

@@ -179,3 +179,11 @@ def functions(n: IntOrStrategy = None, max_n: int = 6) -> st.SearchStrategy[Bool
         halfspaces(n, max_n, any_bias=True),
         truth_tables(n, max_n),
     )
+
+
+@st.composite
+def class_members(draw: Any, cls: Any, paper: bool = False) -> BooleanFunction:
+    """Members of a :class:`boolfun.classes.FunctionClass`: uniform over its parameter space
+    (``cls.sample_uniform``), or from the paper's distribution with ``paper=True``."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**63 - 1)))
+    return cls.sample(rng) if paper else cls.sample_uniform(rng)

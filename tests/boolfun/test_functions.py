@@ -303,3 +303,15 @@ def test_repr_and_hash():
     assert f == Conjunction(5, [1, -3]) and hash(f) == hash(Conjunction(5, [1, -3]))
     assert f != Disjunction(5, [1, -3])
     assert sympy.simplify_logic(f.to_sympy()) == sympy.And(sympy.Symbol("x1"), ~sympy.Symbol("x3"))
+
+
+@given(data=st.data())
+def test_class_members_strategy(data):
+    from boolfun.classes import make_class
+    from boolfun.strategies import class_members
+
+    cls = make_class("dnf", 5, terms=2)
+    f = data.draw(class_members(cls))
+    assert f in cls
+    g = data.draw(class_members(make_class("conjunction", 6), paper=True))
+    assert isinstance(g, Conjunction)
