@@ -6,7 +6,7 @@ synchronisation) and of :func:`boolfun.reference.reference_prompts` (plain Pytho
 original research code samples) in the same run, and reports the ratio. Rates are the median
 over repeated calls within the time budget; the best call is reported too.
 
-    python benchmarks/sampling.py --seconds 120 --out benchmarks/results/sampling.json \
+    python -m benchmarks.sampling --seconds 120 --out benchmarks/results/sampling.json \
         --markdown benchmarks/results/sampling.md
 """
 
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -27,42 +25,13 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from benchmarks.machine import machine
 from boolfun.reference import reference_prompts
 from boolfun.samplers import sample_prompts
 from boolfun.tasks import TASKS
 
 REFERENCE_CHUNK = 10  # prompts per timed call of the reference implementation
 MAX_CALLS = 500
-
-
-def cpu_name() -> str:
-    """The CPU model from /proc/cpuinfo (Linux), else platform.processor()."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def machine(devices: list[str]) -> dict[str, Any]:
-    """Where the numbers were measured."""
-    names = {}
-    for d in devices:
-        dev = torch.device(d)
-        names[d] = torch.cuda.get_device_name(dev) if dev.type == "cuda" else cpu_name()
-    return {
-        "platform": platform.platform(),
-        "python": sys.version.split()[0],
-        "cpu": cpu_name(),
-        "cpu_count": os.cpu_count(),
-        "torch": torch.__version__,
-        "torch_threads": torch.get_num_threads(),
-        "numpy": np.__version__,
-        "devices": names,
-        "load_average_1min_at_start": round(os.getloadavg()[0], 2),
-    }
 
 
 def timed_rate(
@@ -192,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "machine": info,
         "settings": {
-            "command": " ".join(["python", "benchmarks/sampling.py", *(argv or sys.argv[1:])]),
+            "command": " ".join(["python", "-m", "benchmarks.sampling", *(argv or sys.argv[1:])]),
             "seconds": args.seconds,
             "batch": batch,
             "reference_chunk": REFERENCE_CHUNK,

@@ -1,17 +1,35 @@
 """The teaching sequence of a target in a class: the paper's closed-form construction where
-one exists, else a minimum teaching set from the exact solver."""
+one exists, else a minimum teaching set from the exact solver.
+
+Closed forms by class (``paper_construction``): conjunctions and disjunctions (Goldman &
+Kearns), parities (a basis; unit vectors for exactly-k), monotone DNF and CNF (the paper's
+per-term sequence, :mod:`teaching.dnf_construction`), majorities, 0-1 thresholds and integer
+halfspaces (the essential points, :mod:`teaching.essential_points`, for
+``n <= ESSENTIAL_MAX_N``).
+
+The per-term sequence is proved to teach only irredundant DNFs with as many terms as the class
+allows; ``paper_construction`` returns it in every case (the caller runs
+:func:`teaching.uniqueness.verify` for the verdict) and :func:`paper_diagnosis` says which of
+the proof's conditions fail.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from boolfun.classes import (
+    CNFClass,
     ConjunctionClass,
     DisjunctionClass,
+    DNFClass,
     FunctionClass,
+    HalfspaceClass,
+    MajorityClass,
     ParityClass,
+    ThresholdClass,
 )
 from boolfun.function import BooleanFunction
+from boolfun.normal_forms import CNF, DNF
 from teaching.constructions import (
     conjunction_sequence,
     disjunction_sequence,
@@ -19,16 +37,68 @@ from teaching.constructions import (
     sparse_parity_sequence,
 )
 from teaching.dimension import teaching_dimension
+from teaching.dnf_construction import (
+    DNFDiagnosis,
+    diagnose_cnf,
+    diagnose_dnf,
+    irredundant_cnf,
+    irredundant_dnf,
+    monotone_cnf_sequence,
+    monotone_dnf_sequence,
+)
+from teaching.essential_points import ESSENTIAL_MAX_N, essential_points
 from teaching.examples import Examples
 from teaching.uniqueness import check_target
 
 Construction = Literal["paper", "minimum"]
 
 
+def _normal_form(f: BooleanFunction, target: BooleanFunction, cls: DNFClass) -> DNF | CNF:
+    """The monotone DNF (CNF) the per-term construction is applied to: ``f`` itself when it
+    is written as one with positive literals only (so a redundant formula is diagnosed as
+    written), else the class's representation of ``f`` with redundant groups removed."""
+    if isinstance(cls, CNFClass):
+        if isinstance(f, CNF) and all(lit > 0 for g in f.groups for lit in g):
+            return f
+        return irredundant_cnf(target)  # type: ignore[arg-type]
+    if isinstance(f, DNF) and all(lit > 0 for g in f.groups for lit in g):
+        return f
+    return irredundant_dnf(target)  # type: ignore[arg-type]
+
+
+def paper_diagnosis(f: BooleanFunction, cls: FunctionClass) -> DNFDiagnosis | None:
+    """For a monotone DNF (CNF) class, the diagnosis of the per-term sequence that
+    :func:`paper_construction` returns (``guaranteed``: proved to teach; ``problems()``:
+    why not); ``None`` for the other classes, whose constructions always teach."""
+    target = check_target(f, cls)
+    if not (isinstance(cls, DNFClass) and cls.monotone):
+        return None
+    rep = _normal_form(f, target, cls)
+    if isinstance(rep, CNF):
+        return diagnose_cnf(rep, cls.m)
+    return diagnose_dnf(rep, cls.m)
+
+
 def paper_construction(f: BooleanFunction, cls: FunctionClass) -> Examples:
     """The closed-form construction of SPEC §2 for ``f`` in ``cls``; ``ValueError`` for a
-    class that has none."""
+    class that has none (non-monotone DNF/CNF, and the classes with no closed form) and for
+    threshold-type classes with ``n > ESSENTIAL_MAX_N``.
+
+    For monotone DNF/CNF the per-term sequence is returned even when it is not proved to
+    teach (see :func:`paper_diagnosis`); its examples are always labelled by ``f``."""
     target = check_target(f, cls)
+    if isinstance(cls, DNFClass) and cls.monotone:  # CNFClass is a DNFClass too
+        rep = _normal_form(f, target, cls)
+        if isinstance(rep, CNF):
+            return monotone_cnf_sequence(rep)
+        return monotone_dnf_sequence(rep)
+    if isinstance(cls, MajorityClass | ThresholdClass | HalfspaceClass):
+        if cls.n > ESSENTIAL_MAX_N:
+            raise ValueError(
+                f"construction 'paper' (essential points) for {cls.short_name()} needs "
+                f"n <= {ESSENTIAL_MAX_N}, got n={cls.n}"
+            )
+        return essential_points(target)
     if isinstance(cls, ConjunctionClass) and cls.k is None and not cls.with_constants:
         return conjunction_sequence(target, monotone=cls.monotone)  # type: ignore[arg-type]
     if isinstance(cls, DisjunctionClass) and cls.k is None and not cls.with_constants:
@@ -37,8 +107,9 @@ def paper_construction(f: BooleanFunction, cls: FunctionClass) -> Examples:
         if cls.k is None:
             return parity_sequence(target)  # type: ignore[arg-type]
         return sparse_parity_sequence(target)  # type: ignore[arg-type]
+    hint = " (the per-term construction needs monotone=True)" if isinstance(cls, DNFClass) else ""
     raise ValueError(
-        f"construction 'paper' has no closed form for {cls.short_name()}; "
+        f"construction 'paper' has no closed form for {cls.short_name()}{hint}; "
         "use construction 'minimum' (the exact solver)"
     )
 

@@ -243,3 +243,21 @@ def test_disjunction_class_is_dual():
             == teaching_dimension(g, make_class("conjunction", n)).td
         )
     assert isinstance(f, Disjunction)
+
+
+def test_minimality_and_irredundancy():
+    from teaching.minimality import is_irredundant, is_minimal
+
+    cls = make_class("conjunction", 5)
+    f = Conjunction(5, [1, -2])
+    ex = conjunction_sequence(f)
+    m = is_minimal(f, cls, ex)
+    assert m.minimal and m.td == 4 and m.teaches
+    assert is_irredundant(f, cls, ex)
+    # one extra example: still teaches, no longer minimal, and redundant
+    extra = Examples(np.vstack([ex.xs, np.ones((1, 5), dtype=np.uint8)]), np.append(ex.ys, 0))
+    m = is_minimal(f, cls, extra)
+    assert m.teaches and m.minimal is False and m.size == 5
+    assert is_irredundant(f, cls, extra) is False
+    # a set that does not teach
+    assert is_minimal(f, cls, ex.drop(0)).teaches is False

@@ -1,0 +1,2 @@
+"""Benchmark scripts; run them as modules from the repository root:
+``python -m benchmarks.sampling``."""

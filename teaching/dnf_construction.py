@@ -1,0 +1,216 @@
+"""The paper's per-term teaching sequence for monotone DNF (Bhattamishra et al. 2024, §5 and
+appendix, after Goldman & Kearns 1995), its CNF dual, and a diagnosis of when it teaches.
+
+Let ``f = T_1 | ... | T_k`` be a monotone DNF, each term ``T_i`` a set of variables, and write
+``1_S`` for the point with ones exactly on ``S``. The construction lists
+
+* for each term the positive ``p_i = 1_{T_i}`` (the term's variables 1, the others 0), then
+* for each term and each ``v in T_i`` the negative ``q_{i,v} = 1_{T_i - {v}}``,
+
+every point once (the first occurrence kept; distinct terms can share a ``q``), each labelled
+by ``f``. Facts (``S`` is a term of a monotone ``h``; ``h(1_A) = 1`` iff some term ``S ⊆ A``):
+
+* ``f(p_i) = 1`` always; ``f(q_{i,v}) = 1`` iff some term ``T_j ⊊ T_i`` avoids ``v``. So every
+  intended negative is labelled 0 iff no term strictly contains another.
+* If the terms are distinct and none contains another (an *irredundant* DNF: its terms are then
+  the prime implicants, the minimal true points of ``f``), every monotone ``h`` consistent with
+  the examples has each ``T_i`` as a term: ``h(p_i) = 1`` gives a term ``S ⊆ T_i``, and
+  ``h(q_{i,v}) = 0`` for every ``v in T_i`` forces ``v in S``, so ``S = T_i``. Hence inside the
+  monotone DNFs with at most ``k`` terms, ``h = f``: the sequence teaches, with at most
+  ``k + sum_i |T_i|`` examples.
+* In a class allowing more than ``k`` terms, ``h = f | S`` is consistent whenever ``1_S`` is a
+  false point of ``f`` below no ``q_{i,v}``; then it does not teach (the constant 1,
+  ``T_1 = {}``, is the exception: ``h(0) = 1`` forces ``h = 1``). With repeated or absorbed
+  terms the intended negatives can be positive and ``f`` has fewer prime implicants than terms.
+  :func:`diagnose_dnf` reports all of this; the SAT check :func:`teaching.uniqueness.verify`
+  is the judge.
+* The sequence is usually not minimum once there are several terms: distinct terms need
+  fewer examples than ``k + sum |T_i|`` to be pinned down (compare the exact
+  :func:`teaching.dimension.teaching_dimension`; in the tests' seeded sample of irredundant
+  2- and 3-term targets with ``n <= 5`` it was minimum for 1 in 28, 1.6 examples too many on
+  average). For one term it is the monotone conjunction sequence plus, when ``|T_1| = n``,
+  the positive, which the DNF class needs because it contains the constant 0: minimum.
+
+CNF is the dual: ``f = C_1 & ... & C_k`` (monotone clauses) satisfies ``f(x) = ~g(~x)`` for the
+monotone DNF ``g = C_1 | ... | C_k`` with the same variable sets (each clause read as a term).
+Complementing every bit and every label maps ``g``'s examples to ``f``'s and any set teaching
+``g`` among monotone ``k``-term DNFs to one teaching ``f`` among monotone ``k``-clause CNFs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from boolfun.normal_forms import CNF, DNF
+from teaching.examples import Examples
+
+Kind = Literal["term", "clause"]
+
+
+@dataclass(frozen=True)
+class DNFDiagnosis:
+    """What :func:`diagnose_dnf` (or :func:`diagnose_cnf`) found about the per-term sequence.
+
+    ``groups`` are the terms (clauses) as given, each a sorted tuple of variables. Indices
+    below are positions in ``groups``:
+
+    * ``repeated``: groups equal to an earlier group;
+    * ``absorbed``: pairs ``(i, j)`` with ``groups[i]`` a strict superset of ``groups[j]``
+      (DNF: term ``i`` implies term ``j``; CNF: clause ``j`` implies clause ``i``), so group
+      ``i`` is redundant;
+    * ``mislabelled``: pairs ``(i, v)`` whose intended negative ``q_{i,v}`` (CNF: intended
+      positive) the target labels the other way, so the sequence's labels differ from the
+      construction's intent;
+    * ``limit``: the class's largest number of terms (clauses), when known.
+    """
+
+    kind: Kind
+    groups: tuple[tuple[int, ...], ...]
+    repeated: tuple[int, ...]
+    absorbed: tuple[tuple[int, int], ...]
+    mislabelled: tuple[tuple[int, int], ...]
+    limit: int | None = None
+
+    @property
+    def irredundant(self) -> bool:
+        """No repeated group and none containing another."""
+        return not self.repeated and not self.absorbed
+
+    @property
+    def prime_count(self) -> int:
+        """The number of distinct groups that contain no other group (the prime implicants of
+        a DNF, prime implicates of a CNF): the fewest terms (clauses) of any monotone form."""
+        dropped = set(self.repeated) | {i for i, _ in self.absorbed}
+        return len(self.groups) - len(dropped)
+
+    @property
+    def constant(self) -> bool:
+        """Whether the target is the absorbing constant (an empty term / empty clause)."""
+        return () in self.groups
+
+    @property
+    def guaranteed(self) -> bool:
+        """Whether the module docstring's proof applies: irredundant, and either the class
+        allows no more groups than the target has (``limit`` unknown: assumed equal) or the
+        target is the absorbing constant. When ``False`` the sequence may or may not teach."""
+        if not self.irredundant or not self.groups:
+            return False
+        return self.constant or self.limit is None or self.limit <= len(self.groups)
+
+    def problems(self) -> list[str]:
+        """Readable reasons why the proof of uniqueness does not apply (empty when it does)."""
+        k = self.kind
+        out: list[str] = []
+        if not self.groups:
+            out.append(f"no {k}s: the empty sequence teaches nothing in a class with members")
+        for i in self.repeated:
+            out.append(f"{k} {i + 1} repeats an earlier {k}")
+        for i, j in self.absorbed:
+            out.append(f"{k} {i + 1} is absorbed by {k} {j + 1} (redundant)")
+        for i, v in self.mislabelled:
+            want = "negative" if k == "term" else "positive"
+            out.append(f"the intended {want} of {k} {i + 1} without x{v} is labelled the other way")
+        if (
+            self.groups
+            and not self.constant
+            and self.limit is not None
+            and self.prime_count < self.limit
+        ):
+            out.append(
+                f"the target has {self.prime_count} prime {k}(s) but the class allows "
+                f"{self.limit}: uniqueness is not guaranteed"
+            )
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "kind": self.kind,
+            "irredundant": self.irredundant,
+            "guaranteed": self.guaranteed,
+            "problems": self.problems(),
+        }
+
+
+def _monotone_groups(f: Any, rep: type, kind: Kind) -> tuple[tuple[int, ...], ...]:
+    if not isinstance(f, rep):
+        raise ValueError(f"f must be a {rep.__name__}, got {type(f).__name__}")
+    if any(lit < 0 for g in f.groups for lit in g):
+        raise ValueError(f"f must be monotone (no negated literal in any {kind}), got {f}")
+    return tuple(tuple(g) for g in f.groups)
+
+
+def _diagnose(groups: tuple[tuple[int, ...], ...], kind: Kind, limit: int | None) -> DNFDiagnosis:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"{kind}s must be a positive integer or None, got {limit!r}")
+    sets = [frozenset(g) for g in groups]
+    repeated = tuple(i for i, s in enumerate(sets) if s in sets[:i])
+    absorbed = tuple((i, j) for i, s in enumerate(sets) for j, t in enumerate(sets) if t < s)
+    mislabelled = tuple(
+        (i, v) for i, s in enumerate(sets) for v in sorted(s) if any(t <= s - {v} for t in sets)
+    )
+    return DNFDiagnosis(kind, groups, repeated, absorbed, mislabelled, limit)
+
+
+def diagnose_dnf(f: DNF, terms: int | None = None) -> DNFDiagnosis:
+    """Whether the per-term sequence of the monotone DNF ``f`` is proved to teach it in the
+    monotone DNFs with at most ``terms`` terms (see :class:`DNFDiagnosis`)."""
+    return _diagnose(_monotone_groups(f, DNF, "term"), "term", terms)
+
+
+def diagnose_cnf(f: CNF, clauses: int | None = None) -> DNFDiagnosis:
+    """:func:`diagnose_dnf` for the monotone CNF ``f`` (through its dual DNF)."""
+    return _diagnose(_monotone_groups(f, CNF, "clause"), "clause", clauses)
+
+
+def _points(n: int, groups: tuple[tuple[int, ...], ...]) -> np.ndarray:
+    """``p_1..p_k`` then ``q_{i,v}`` (term order, variable order), each point once."""
+    rows: list[tuple[int, ...]] = []
+    seen: set[tuple[int, ...]] = set()
+
+    def add(vs: set[int]) -> None:
+        row = tuple(1 if i + 1 in vs else 0 for i in range(n))
+        if row not in seen:
+            seen.add(row)
+            rows.append(row)
+
+    for g in groups:
+        add(set(g))
+    for g in groups:
+        for v in g:
+            add(set(g) - {v})
+    return np.array(rows, dtype=np.uint8).reshape(-1, n)
+
+
+def monotone_dnf_sequence(f: DNF) -> Examples:
+    """The paper's per-term sequence of a monotone DNF, labelled by ``f`` (see the module
+    docstring: positives ``1_{T_i}``, then ``1_{T_i - {v}}``; each point once). It teaches
+    when :func:`diagnose_dnf` says ``guaranteed``; otherwise check it with ``verify``."""
+    groups = _monotone_groups(f, DNF, "term")
+    return Examples.labelled_by(f, _points(f.n, groups))
+
+
+def monotone_cnf_sequence(f: CNF) -> Examples:
+    """The dual sequence of a monotone CNF: the per-term sequence of ``g = C_1 | ... | C_k``
+    with every bit and every label complemented (so ``f(x) = ~g(~x)`` labels it)."""
+    groups = _monotone_groups(f, CNF, "clause")
+    ex = monotone_dnf_sequence(DNF(f.n, groups))
+    return Examples(1 - ex.xs, 1 - ex.ys)
+
+
+def irredundant_dnf(f: DNF) -> DNF:
+    """The same monotone function with repeated and absorbed terms removed (its prime
+    implicants, in the order of first appearance)."""
+    d = diagnose_dnf(f)
+    drop = set(d.repeated) | {i for i, _ in d.absorbed}
+    return DNF(f.n, [g for i, g in enumerate(d.groups) if i not in drop])
+
+
+def irredundant_cnf(f: CNF) -> CNF:
+    """The same monotone function with repeated and absorbed clauses removed."""
+    d = diagnose_cnf(f)
+    drop = set(d.repeated) | {i for i, _ in d.absorbed}
+    return CNF(f.n, [g for i, g in enumerate(d.groups) if i not in drop])
