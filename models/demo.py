@@ -5,6 +5,12 @@ For every task it samples prompts with the vectorised sampler, measures the labe
 checks exactness on a subset: the labels equal the function's evaluation, its SAT encoding,
 its sympy expression, and the evaluation of its string form read back. It writes a Markdown
 table, the same as JSON, and a plot of the positive-label rate against the position.
+
+Then it runs the classical learners that apply to each task (:mod:`learners`, via
+:func:`models.baselines.run_baselines`) at small sizes — ``n = 5`` (3 for DNF/CNF, where the
+exact Bayes posterior stays small), 40 points, nearest_neighbour with ``start = 10`` — and
+writes their mean accuracy per task (``learners.md``, ``learners.json``) and one panel of
+accuracy against the number of examples per task (``learners.png``).
 """
 
 from __future__ import annotations
@@ -23,6 +29,13 @@ from boolfun.sat.miter import solver
 
 CHECK_FUNCTIONS = 12
 CHECK_POINTS = 8
+
+LEARNER_N = 5  # input dimension of the learner runs ...
+LEARNER_N_NORMAL_FORMS = 3  # ... and of dnf / cnf (exact Bayes: 1,561 hypotheses)
+LEARNER_POINTS = 40
+LEARNER_PROMPTS = 200  # at most this many prompts per task (fewer when `prompts` is smaller)
+LEARNER_START = 10  # nearest_neighbour: random labels before copying
+LEARNER_RESAMPLES = 200  # bootstrap resamples
 
 
 def exactness_checks(f: BooleanFunction, xs: np.ndarray, ys: np.ndarray) -> dict[str, bool]:
@@ -50,7 +63,8 @@ def exactness_checks(f: BooleanFunction, xs: np.ndarray, ys: np.ndarray) -> dict
 def run_demo(
     out: Path, prompts: int = 2000, seed: int = 0, progress: bool = False
 ) -> dict[str, Any]:
-    """Run the demo, write ``tasks.md``, ``tasks.json`` and ``label_rate.png`` under ``out``."""
+    """Run the demo, write ``tasks.md``, ``tasks.json``, ``label_rate.png``, ``learners.md``,
+    ``learners.json`` and ``learners.png`` under ``out``."""
     from tqdm.auto import tqdm
 
     from boolfun.samplers import sample_prompts
@@ -95,11 +109,119 @@ def run_demo(
     (out / "tasks.json").write_text(json.dumps(rows, indent=2) + "\n")
     plot = out / "label_rate.png"
     _plot(curves, plot)
+    results = run_learners(min(prompts, LEARNER_PROMPTS), seed, progress)
+    learner_rows = [_learner_row(r) for r in results]
+    learners_md = _learners_markdown(learner_rows)
+    (out / "learners.md").write_text(learners_md + "\n")
+    (out / "learners.json").write_text(json.dumps(results, indent=2) + "\n")
+    learner_plot = out / "learners.png"
+    _plot_learners(results, learner_plot)
     return {
         "rows": rows,
         "table_markdown": md,
-        "files": [str(out / "tasks.md"), str(out / "tasks.json"), str(plot)],
+        "learner_rows": learner_rows,
+        "learners_table_markdown": learners_md,
+        "files": [
+            str(out / "tasks.md"),
+            str(out / "tasks.json"),
+            str(plot),
+            str(out / "learners.md"),
+            str(out / "learners.json"),
+            str(learner_plot),
+        ],
     }
+
+
+def run_learners(prompts: int, seed: int = 0, progress: bool = False) -> list[dict[str, Any]]:
+    """:func:`models.baselines.run_baselines` on every task at the demo's small sizes, with
+    every learner that applies."""
+    from tqdm.auto import tqdm
+
+    from boolfun.tasks import TASKS
+    from models.baselines import run_baselines
+
+    results = []
+    for name in tqdm(list(TASKS), desc="learners", disable=not progress):
+        task = TASKS[name]
+        n = LEARNER_N_NORMAL_FORMS if task.family in ("dnf", "cnf") else LEARNER_N
+        params = {"start": LEARNER_START} if "start" in task.params else {}
+        results.append(
+            run_baselines(
+                name,
+                n=n,
+                points=LEARNER_POINTS,
+                prompts=prompts,
+                seed=seed,
+                resamples=LEARNER_RESAMPLES,
+                params=params,
+            )
+        )
+    return results
+
+
+def _learner_row(result: dict[str, Any]) -> dict[str, Any]:
+    """One task's learners: mean accuracy over positions and accuracy at the last position."""
+    row: dict[str, Any] = {
+        "task": result["task"],
+        "n": result["n"],
+        "points": result["points"],
+        "prompts": result["prompts"],
+    }
+    for r in result["learners"]:
+        row[r["name"]] = {"mean": r["mean"], "last": r["per_position"][-1]}
+        if r["name"] == "bayes":
+            row["bayes_mode"] = r["meta"].get("mode")
+    return row
+
+
+def _learners_markdown(rows: list[dict[str, Any]]) -> str:
+    from models.baselines import LEARNER_NAMES
+
+    names = [m for m in LEARNER_NAMES if any(m in r for r in rows)]
+    head = "| task | n | " + " | ".join(names) + " |"
+    lines = [head, "|---|---:|" + "---:|" * len(names)]
+    for r in rows:
+        cells = []
+        for m in names:
+            if m not in r:
+                cells.append("-")
+                continue
+            mark = "*" if m == "bayes" and r.get("bayes_mode") == "sampled" else ""
+            cells.append(f"{r[m]['mean']:.3f}{mark}")
+        lines.append(f"| {r['task']} | {r['n']} | " + " | ".join(cells) + " |")
+    points = rows[0]["points"] if rows else LEARNER_POINTS
+    prompts = rows[0]["prompts"] if rows else 0
+    lines.append("")
+    lines.append(
+        f"Mean accuracy over positions 0..{points - 1} ({prompts} prompts per task; position i "
+        "has seen i examples); '-': the learner does not apply to the task; bayes is the exact "
+        "posterior vote under the task's prior (* = sampled)."
+    )
+    return "\n".join(lines)
+
+
+def _plot_learners(results: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from models.baselines import plot_curves
+
+    cols = 4
+    rows = (len(results) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
+    for ax, result in zip(axes.flat, results, strict=False):
+        plot_curves(result, path, ax=ax)
+        ax.legend(fontsize=5, loc="lower right")
+        ax.set_xlabel("examples seen", fontsize=8)
+        ax.set_ylabel("accuracy", fontsize=8)
+    for ax in list(axes.flat)[len(results) :]:
+        ax.axis("off")
+    fig.suptitle("Classical in-context learners on every task (small n)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def _markdown(rows: list[dict[str, Any]]) -> str:

@@ -7,6 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from models.cli_types import nonnegative_int as _nonnegative_int
+from models.cli_types import positive_float as _positive_float
+from models.cli_types import positive_int as _positive_int
+
 CLASS_NAMES = [
     "conjunction",
     "monotone_conjunction",
@@ -21,36 +25,6 @@ CLASS_NAMES = [
     "halfspace",
     "all",
 ]
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
-    return value
-
-
-def _nonnegative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {value}")
-    return value
 
 
 def _class_options(p: argparse.ArgumentParser) -> None:

@@ -103,3 +103,19 @@ def test_demo_writes_table_and_plot(tmp_path):
             done, total = map(int, r["exact"].split("/"))
             assert done == total  # every sampled function agrees with its labels four ways
         assert 0.0 <= r["positive_rate"] <= 1.0
+    learner_rows = {r["task"]: r for r in result["learner_rows"]}
+    assert set(learner_rows) == set(TASKS)
+    for task, r in learner_rows.items():
+        assert r["bayes"]["mean"] >= r["null"]["mean"] - 0.1, task
+    assert learner_rows["parity"]["gf2"]["last"] == 1.0
+    assert "| task | n | null |" in result["learners_table_markdown"]
+
+
+def test_sample_unavailable_device_exits_2(capsys, tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available here")
+    with pytest.raises(SystemExit) as e:
+        main(["sample", "conjunction", "--device", "cuda", "--out", str(tmp_path / "x.npz")])
+    assert e.value.code == 2 and "--device" in capsys.readouterr().err

@@ -1,0 +1,253 @@
+"""The Bayes-optimal learner: its posterior against a plain brute-force computation with
+:mod:`boolfun` objects (forcing likelihood included), optimality against every other learner,
+the sampled mode, and nearest_neighbour."""
+
+from __future__ import annotations
+
+import itertools
+from math import comb, log
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from boolfun import CNF, DNF, Conjunction, Disjunction, Halfspace, Majority, Parity, Threshold
+from boolfun.tasks import get_task, resolve_params
+from learners import BayesOptimal, NearestNeighbours, applicable, make_learner
+from learners.priors import enumerate_prior
+from tests.learners.helpers import prompts
+
+
+def _literal_sets(task, n, k):
+    """(probability, signed literals) of one term / clause."""
+    d = task.dist
+    if d.exactly_k:
+        for s in itertools.combinations(range(1, n + 1), k):
+            yield 1 / comb(n, k), list(s)
+        return
+    choices = [(1, d.p_positive), (-1, d.p_negative), (0, d.p_absent)]
+    for picks in itertools.product(choices, repeat=n):
+        p = float(np.prod([c[1] for c in picks]))
+        if p > 0:
+            yield p, [sign * (i + 1) for i, (sign, _) in enumerate(picks) if sign]
+
+
+def brute_prior(task_name, n, **params):
+    """Every draw of the task's prior as (probability, f, forced literal set or None)."""
+    t = get_task(task_name)
+    d = t.dist
+    k = resolve_params(t, n, params).get("k")
+    f = t.family
+    if f in ("conjunction", "disjunction"):
+        cls = Conjunction if f == "conjunction" else Disjunction
+        for p, lits in _literal_sets(t, n, k):
+            yield p, cls(n, lits), lits
+    elif f in ("dnf", "cnf"):
+        cls = DNF if f == "dnf" else CNF
+        for combo in itertools.product(list(_literal_sets(t, n, k)), repeat=d.groups):
+            p = float(np.prod([c[0] for c in combo]))
+            groups = [c[1] for c in combo]
+            for c in range(d.groups):  # the term / clause forcing uses in this prompt
+                yield p / d.groups, cls(n, groups), groups[c]
+    elif f in ("majority", "parity"):
+        cls = Majority if f == "majority" else Parity
+        if d.exactly_k:
+            for s in itertools.combinations(range(1, n + 1), k):
+                yield 1 / comb(n, k), cls(n, list(s)), None
+        else:
+            for bits in itertools.product([0, 1], repeat=n):
+                m = sum(bits)
+                p = d.p_positive**m * (1 - d.p_positive) ** (n - m)
+                yield p, cls(n, [i + 1 for i, b in enumerate(bits) if b]), None
+    else:
+        cls = Threshold if f == "threshold" else Halfspace
+        for ws in itertools.product(range(len(d.weights)), repeat=n):
+            p = float(np.prod([d.weight_probs[w] for w in ws]))
+            for b in d.biases:
+                yield p / len(d.biases), cls(n, [d.weights[w] for w in ws], b), None
+
+
+def input_likelihood(x, lits, task):
+    """P(x | h) under the forcing rule, written out: (1-q) 2^-n + q [pattern] 2^-(n-|F|)."""
+    n = len(x)
+    q = task.dist.force
+    if lits is None or q == 0:
+        return 2.0**-n
+    satisfy = task.family in ("conjunction", "dnf")
+    ok = all((x[abs(li) - 1] == 1) == ((li > 0) == satisfy) for li in lits)
+    return (1 - q) * 2.0**-n + q * ok * 2.0 ** -(n - len(lits))
+
+
+def brute_proba(task_name, xs, ys, use_inputs=True, **params):
+    """P(y_i = 1 | examples before i, x_i) per position, by summing over the prior."""
+    t = get_task(task_name)
+    draws = list(brute_prior(task_name, xs.shape[2], **params))
+    out = np.zeros(ys.shape)
+    for b in range(len(xs)):
+        labels = [f.evaluate(xs[b]) for _, f, _ in draws]
+        for i in range(xs.shape[1]):
+            num = den = 0.0
+            for (p, _, lits), lab in zip(draws, labels, strict=True):
+                if (lab[:i] != ys[b, :i]).any():
+                    continue
+                w = p
+                if use_inputs:
+                    w *= np.prod([input_likelihood(x, lits, t) for x in xs[b, : i + 1]])
+                den += w
+                num += w * lab[i]
+            out[b, i] = num / den
+    return out
+
+
+CASES = [
+    ("conjunction_small", 3, {}),
+    ("conjunction", 3, {}),
+    ("monotone_conjunction", 3, {}),
+    ("disjunction_small", 3, {}),
+    ("sparse_disjunction", 4, {"k": 2}),
+    ("dnf", 2, {}),
+    ("cnf", 2, {}),
+    ("majority", 3, {}),
+    ("threshold", 2, {}),
+    ("halfspace", 2, {}),
+    ("parity", 3, {}),
+    ("sparse_parity", 4, {"k": 2}),
+]
+
+
+@pytest.mark.parametrize("task,n,params", CASES)
+def test_exact_posterior_matches_brute_force(task, n, params):
+    points = 7 if task in ("dnf", "cnf") else 9
+    xs, ys = prompts(task, 4, points, n, seed=7, **params)
+    out = BayesOptimal(task, **params).predict_full(xs, ys)
+    assert out.meta["mode"] == "exact"
+    np.testing.assert_allclose(out.proba, brute_proba(task, xs, ys, **params), atol=1e-9)
+    assert (out.preds == (out.proba > 0.5 + 1e-9)).all()
+    assert out.consistent.all()
+    assert (out.preds[out.determined] == ys[out.determined]).all()
+
+
+@pytest.mark.parametrize("task", ["conjunction_small", "dnf"])
+def test_ignoring_inputs_is_the_uniform_input_posterior(task):
+    n = 2 if task == "dnf" else 3
+    xs, ys = prompts(task, 4, 8, n, seed=3)
+    out = BayesOptimal(task, use_inputs=False).predict_full(xs, ys)
+    np.testing.assert_allclose(out.proba, brute_proba(task, xs, ys, use_inputs=False), atol=1e-9)
+
+
+def test_forcing_likelihood_is_worth_accuracy():
+    """On a task with forcing, the posterior that models the inputs beats the one that treats
+    them as uniform (paired over 1500 prompts, by far more than the sampling error)."""
+    xs, ys = prompts("conjunction_small", 1500, 16, 5, seed=11)
+    a = BayesOptimal("conjunction_small").predict(xs, ys) == ys
+    b = BayesOptimal("conjunction_small", use_inputs=False).predict(xs, ys) == ys
+    d = (a.astype(float) - b).mean(1)
+    assert d.mean() > 5 * d.std() / np.sqrt(len(d))
+
+
+def test_merging_keeps_the_prior_mass():
+    for task, n, params in CASES:
+        t = get_task(task)
+        prior = enumerate_prior(t, n, resolve_params(t, n, params))
+        assert abs(float(prior.log_prior.exp().sum()) - 1) < 1e-9, task
+        assert prior.tables.shape == (len(prior), 2**n)
+
+
+OPTIMALITY_TASKS = [
+    "conjunction_small",
+    "disjunction",
+    "monotone_conjunction",
+    "dnf",
+    "cnf",
+    "majority",
+    "threshold",
+    "halfspace",
+    "parity",
+    "sparse_parity",
+]
+
+
+@settings(max_examples=6)
+@given(task=st.sampled_from(OPTIMALITY_TASKS), n=st.integers(2, 4), seed=st.integers(0, 2**16))
+def test_bayes_is_never_beaten_beyond_sampling_error(task, n, seed):
+    """On prompts of its own prior, the exact Bayes vote is at least as accurate as every
+    other learner that applies, up to 4 standard errors of the paired difference."""
+    if task in ("dnf", "cnf"):
+        n = min(n, 3)
+    xs, ys = prompts(task, 300, 12, n, seed=seed)
+    bayes = BayesOptimal(task).predict_full(xs, ys)
+    assert bayes.meta["mode"] == "exact"
+    ok = (bayes.preds == ys).astype(float)
+    for name in applicable(task):
+        if name == "bayes":
+            continue
+        other = (make_learner(name, task).predict(xs, ys) == ys).astype(float)
+        d = (ok - other).mean(1)
+        assert d.mean() >= -4 * d.std() / np.sqrt(len(d)) - 1e-12, name
+
+
+def test_sampled_mode_approaches_the_exact_vote():
+    xs, ys = prompts("threshold", 200, 12, 4, seed=5)
+    exact = BayesOptimal("threshold", mode="exact").predict_full(xs, ys)
+    sampled = BayesOptimal("threshold", mode="sampled", samples=2048, seed=1).predict_full(xs, ys)
+    assert sampled.meta["mode"] == "sampled" and sampled.meta["samples_per_prompt"] == 2048
+    assert sampled.determined is None
+    assert np.abs(sampled.proba - exact.proba).mean() < 0.02
+    assert abs((sampled.preds == ys).mean() - (exact.preds == ys).mean()) < 0.02
+
+
+def test_sampled_mode_with_forcing_approaches_the_exact_vote():
+    xs, ys = prompts("dnf", 100, 10, 3, seed=6)
+    exact = BayesOptimal("dnf").predict_full(xs, ys)
+    sampled = BayesOptimal("dnf", mode="sampled", samples=4096).predict_full(xs, ys)
+    assert np.abs(sampled.proba - exact.proba).mean() < 0.01
+
+
+def test_auto_mode_switches_on_size():
+    b = BayesOptimal("conjunction")
+    assert b.resolved_mode(4) == "exact" and b.resolved_mode(28) == "sampled"
+    xs, ys = prompts("conjunction", 3, 10, 28, seed=0)
+    out = b.predict_full(xs, ys)
+    assert out.meta["mode"] == "sampled" and out.meta["samples_per_prompt"] == 4096
+    assert 0 <= out.meta["posterior_empty_rate"] <= 1
+
+
+def test_nearest_neighbour_bayes_is_1nn_after_start():
+    xs, ys = prompts("nearest_neighbour", 20, 40, 6, seed=2, start=10)
+    out = BayesOptimal("nearest_neighbour", start=10).predict_full(xs, ys)
+    nn = NearestNeighbours(1).predict(xs, ys)
+    assert (out.preds[:, 10:] == nn[:, 10:]).all() and (out.preds[:, 10:] == ys[:, 10:]).all()
+    assert (out.preds[:, :10] == 0).all() and (out.proba[:, :10] == 0.5).all()
+    assert out.determined[:, 10:].all() and not out.determined[:, :10].any()
+    assert out.consistent.all()
+
+
+def test_outside_the_support_falls_back_to_fewest_mistakes():
+    # parity prompts judged under the conjunction prior: mostly no consistent conjunction
+    xs, ys = prompts("parity", 10, 12, 3, seed=1)
+    out = BayesOptimal("conjunction_small").predict_full(xs, ys)
+    assert not out.consistent.all()
+    assert np.isfinite(out.proba).all()
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="mode"):
+        BayesOptimal("parity", mode="fast")
+    with pytest.raises(ValueError, match="samples"):
+        BayesOptimal("parity", samples=0)
+    with pytest.raises(ValueError, match="task"):
+        BayesOptimal("banana")
+    with pytest.raises(ValueError, match="parameter"):
+        BayesOptimal("parity", k=2)
+    xs, ys = prompts("sparse_parity", 2, 5, 3, seed=0, k=2)
+    with pytest.raises(ValueError, match="k"):
+        BayesOptimal("sparse_parity", k=5).predict(xs, ys)
+
+
+def test_log_prior_of_a_single_draw():
+    t = get_task("conjunction")
+    prior = enumerate_prior(t, 1, {})
+    # x1 (.15), ~x1 (.15), empty (.70): three distinct tables
+    assert sorted(np.round(prior.log_prior.exp().numpy(), 12)) == [0.15, 0.15, 0.7]
+    assert abs(log(0.7) - float(prior.log_prior.max())) < 1e-12

@@ -1,0 +1,126 @@
+"""``boolicl teach``, ``boolicl td`` and ``boolicl check-certificate``."""
+
+import json
+
+import pytest
+
+from boolfun import parse
+from models.cli import main
+
+
+def run_json(capsys, *argv):
+    code = main(list(argv))
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_teach_conjunction_paper_verified_and_minimal(capsys, tmp_path):
+    cert = tmp_path / "cert.json"
+    code, out = run_json(
+        capsys,
+        "teach",
+        "conjunction",
+        "--n",
+        "6",
+        "--target",
+        "x1 & ~x3",
+        "--verify",
+        "--minimal",
+        "--certificate",
+        str(cert),
+        "--json",
+    )
+    assert code == 0
+    assert out["size"] == 4 and out["td"] == 4 and out["minimal"] is True
+    assert out["uniqueness"]["status"] == "unique"
+    f = parse("x1 & ~x3", 6)
+    for row in out["examples"]:
+        assert f.evaluate([[int(c) for c in row["x"]]])[0] == row["y"]
+    code, chk = run_json(capsys, "check-certificate", str(cert), "--json")
+    assert code == 0 and chk["valid"]
+
+
+def test_tampered_certificate_fails(capsys, tmp_path):
+    cert = tmp_path / "cert.json"
+    main(
+        [
+            "teach",
+            "majority",
+            "--n",
+            "5",
+            "--target",
+            "Majority(x1, x2, x3)",
+            "--construction",
+            "minimum",
+            "--certificate",
+            str(cert),
+            "--json",
+        ]
+    )
+    capsys.readouterr()
+    doc = json.loads(cert.read_text())
+    doc["examples"] = doc["examples"][1:]
+    cert.write_text(json.dumps(doc))
+    code = main(["check-certificate", str(cert)])
+    assert code == 1 and "INVALID" in capsys.readouterr().out
+
+
+def test_teach_reports_a_competitor_when_not_unique(capsys):
+    # the per-term construction of a redundant DNF does not teach in the 2-term class
+    code, out = run_json(
+        capsys,
+        "teach",
+        "dnf",
+        "--n",
+        "4",
+        "--terms",
+        "2",
+        "--monotone",
+        "--target",
+        "x1 | (x1 & x2)",
+        "--verify",
+        "--json",
+    )
+    assert code == 0
+    u = out["uniqueness"]
+    if u["status"] == "not_unique":
+        h = parse(u["competitor"], 4)
+        z = [[int(c) for c in u["witness"]]]
+        assert h.evaluate(z)[0] != parse("x1", 4).evaluate(z)[0]
+
+
+def test_td_json_shape(capsys):
+    code, out = run_json(capsys, "td", "conjunction", "--n", "3", "--json")
+    assert code == 0
+    assert out["size"] == 27 and out["td_max"] == 4  # n + 1 for k = n
+    assert sum(out["histogram"].values()) == 27
+    assert out["histogram"] == {"2": 1, "3": 6, "4": 20}
+    assert {"function", "td", "examples"} <= set(out["concepts"][0])
+    code, out = run_json(capsys, "td", "parity", "--n", "3", "--json")
+    assert out["rtd"] == 3 and out["histogram"] == {"3": 8}
+
+
+@pytest.mark.parametrize(
+    "argv,needle",
+    [
+        (["teach", "conjunction", "--n", "3", "--target", "x1 ^ x2"], "not in the class"),
+        (
+            ["teach", "dnf", "--n", "5", "--terms", "2", "--target", "x1&x2 | x3&x4 | x5"],
+            "not in the class",
+        ),
+        (["teach", "conjunction", "--n", "3", "--target", "x7"], "out of range"),
+        (["teach", "sparse_parity", "--n", "4", "--target", "x1 ^ x2"], "--k"),
+        (["teach", "banana", "--n", "3", "--target", "x1"], "invalid choice"),
+        (["td", "conjunction", "--n", "9"], "n <= 6"),
+        (["td", "dnf", "--n", "5", "--terms", "3"], "concepts"),
+        (
+            ["teach", "conjunction", "--n", "3", "--target", "x1", "--time-limit", "0"],
+            "--time-limit",
+        ),
+        (["check-certificate", "/nonexistent/cert.json"], "no such"),
+    ],
+)
+def test_bad_input_exits_2(capsys, argv, needle):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    assert needle in capsys.readouterr().err
