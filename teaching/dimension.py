@@ -127,6 +127,10 @@ def teaching_dimension(
     hit by the point that hits most collected sets not yet hit), then drops points the oracle
     shows redundant: an upper bound. The search stops when the bounds meet, which often saves
     the last, most expensive MaxSAT calls.
+
+    ``time_limit`` (seconds) bounds the search: every SAT oracle call is interrupted at the
+    limit and the result is then ``"unknown"`` with the lower bound proved so far. A MaxSAT
+    master call is not interruptible, so the wall time can exceed the limit by one such call.
     """
     target = check_target(f, cls)
     limit = check_time_limit(time_limit)
@@ -158,38 +162,57 @@ def teaching_dimension(
         )
 
     try:
-        with Hitman(htype="sorted", solver=MASTER_SOLVER) as master:
-            while True:
-                iterations += 1
-                hs = sorted(master.get() or []) if competitors else []
-                lower = len(hs)
-                if best is not None and len(best) == lower:
-                    return result("exact", sorted(best))
-                h = ask(hs)
+        while True:
+            iterations += 1
+            hs = master_hitting_set(np.array(sets)) if sets else []
+            lower = len(hs)
+            if best is not None and len(best) == lower:
+                return result("exact", sorted(best))
+            h = ask(hs)
+            if isinstance(h, str):
+                return result("unknown", None)
+            if h is None:
+                return result("exact", hs)
+            grown = list(hs)
+            while h is not None:
                 if isinstance(h, str):
                     return result("unknown", None)
-                if h is None:
-                    return result("exact", hs)
-                grown = list(hs)
-                while h is not None:
-                    if isinstance(h, str):
-                        return result("unknown", None)
-                    d = oracle.difference(h)
-                    competitors.append(h)
-                    master.hit(d)
-                    mask = np.zeros(len(oracle.points), dtype=bool)
-                    mask[d] = True
-                    sets.append(mask)
-                    grown.append(_greedy_point(d, sets, grown))
-                    h = ask(grown)
-                for p in list(grown):  # drop points that are not needed
-                    trial = [q for q in grown if q != p]
-                    if ask(trial) is None:
-                        grown = trial
-                if best is None or len(grown) < len(best):
-                    best = grown
+                d = oracle.difference(h)
+                competitors.append(h)
+                mask = np.zeros(len(oracle.points), dtype=bool)
+                mask[d] = True
+                sets.append(mask)
+                grown.append(_greedy_point(d, sets, grown))
+                h = ask(grown)
+            for p in list(grown):  # drop points that are not needed
+                trial = [q for q in grown if q != p]
+                if ask(trial) is None:
+                    grown = trial
+            if best is None or len(grown) < len(best):
+                best = grown
     finally:
         oracle.close()
+
+
+def master_hitting_set(sets: np.ndarray) -> list[int]:
+    """A minimum hitting set of the rows of a boolean matrix (sets x points), as point
+    indices. Points are first reduced: points in exactly the same sets are interchangeable
+    (one representative each), and a point whose sets are a subset of another point's sets
+    is dominated (some minimum hitting set avoids it). The reduced instance goes to pysat's
+    ``Hitman`` (RC2 MaxSAT)."""
+    sig, first = np.unique(sets.T, axis=0, return_index=True)  # distinct membership columns
+    keep = sig.any(axis=1)
+    sig, first = sig[keep], first[keep]
+    counts = sig.sum(axis=1)
+    inter = sig.astype(np.int32) @ sig.T.astype(np.int32)  # |c & d|
+    # c is dominated by d when c is a subset of d and (d is strictly larger, or equal with
+    # d first: equal signatures are already merged by np.unique)
+    dominated = ((inter == counts[:, None]) & (counts[None, :] > counts[:, None])).any(axis=1)
+    sig, first = sig[~dominated], first[~dominated]
+    members = [np.flatnonzero(row).tolist() for row in sig.T]  # per set: reduced point ids
+    with Hitman(bootstrap_with=members, htype="sorted", solver=MASTER_SOLVER) as h:
+        chosen = h.get() or []
+    return sorted(int(first[c]) for c in chosen)
 
 
 def _greedy_point(d: list[int], sets: list[np.ndarray], chosen: list[int]) -> int:
