@@ -152,6 +152,13 @@ def cmd_teach(args: argparse.Namespace) -> int:
         "size": len(examples),
         "examples": examples.to_json(),
     }
+    if args.construction == "paper":
+        from teaching.construct import paper_diagnosis
+
+        diagnosis = paper_diagnosis(target, cls)
+        if diagnosis is not None:
+            out["diagnosis"] = diagnosis.to_json()
+            out["diagnosis_problems"] = diagnosis.problems()
     if args.verify or args.minimal or args.certificate:
         out["uniqueness"] = verify(target, cls, examples, time_limit=args.time_limit).to_json()
     if args.minimal or args.certificate:
@@ -179,6 +186,8 @@ def cmd_teach(args: argparse.Namespace) -> int:
     for row in out["examples"]:
         print(f"  {row['x']}  ->  {row['y']}")
     print(f"size: {out['size']}")
+    for problem in out.get("diagnosis_problems", []):
+        print(f"warning: {problem} (the per-term sequence may not teach; see 'unique' below)")
     if "uniqueness" in out:
         u = out["uniqueness"]
         line = f"unique: {u['status']} ({u['method']})"
