@@ -3,7 +3,8 @@
 Sub-commands: ``tasks`` (the task registry), ``sample`` (prompts to an .npz file),
 ``teach``, ``td`` and ``check-certificate`` (teaching sets; :mod:`models.teaching_cli`),
 ``baselines`` (classical learners on a task's prompts: per-position accuracy, table and plot;
-:mod:`models.baselines`) and ``demo`` (the main job on CPU: tables and plots). Errors in
+:mod:`models.baselines`), ``train`` / ``eval`` (in-context models; :mod:`models.train`,
+:mod:`models.evaluate`) and ``demo`` (the main job on CPU: tables and plots). Errors in
 arguments exit with status 2 and a message naming the option.
 """
 
@@ -19,6 +20,7 @@ from models import teaching_cli
 from models.baselines import LEARNER_NAMES
 from models.cli_types import nonnegative_int as _nonnegative_int
 from models.cli_types import positive_int as _positive_int
+from models.config import MODELS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,12 +122,147 @@ def build_parser() -> argparse.ArgumentParser:
 
     teaching_cli.add_parsers(sub)
 
+    _add_train_parsers(sub)
+
     p = sub.add_parser("demo", help="the main job on CPU: per-task table and plot")
     p.add_argument("--out", type=Path, default=Path("boolicl-demo"), help="output folder")
     p.add_argument("--prompts", type=_positive_int, default=2000, help="prompts per task")
     p.add_argument("--seed", type=_nonnegative_int, default=0, help="random seed")
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     return parser
+
+
+def _unit_float(text: str) -> float:
+    """A number in [0, 0.5] (label-noise rates)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 0.5], got {text!r}") from None
+    if not 0.0 <= value <= 0.5:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 0.5], got {value}")
+    return value
+
+
+def _add_train_parsers(sub: argparse._SubParsersAction) -> None:
+    """``train`` and ``eval``: in-context models (:mod:`models.train`, :mod:`models.evaluate`)."""
+    from models.cli_types import positive_float
+
+    p = sub.add_parser(
+        "train",
+        help="train a sequence model in context on a task",
+        description="Train MODEL on fresh prompts of TASK; the run folder --out gets "
+        "config.json, model.safetensors, state.pt and metrics.jsonl, and an existing run there "
+        "is resumed.",
+    )
+    p.add_argument("task", help="task name (see `boolicl tasks`)")
+    p.add_argument("--model", default="transformer", choices=MODELS, help="backbone")
+    p.add_argument("--n", type=_positive_int, default=None, help="input dimension")
+    p.add_argument("--points", type=_positive_int, default=None, help="examples per prompt")
+    p.add_argument("--layers", type=_positive_int, default=12, help="backbone layers")
+    p.add_argument("--width", type=_positive_int, default=256, help="model width d")
+    p.add_argument("--heads", type=_positive_int, default=8, help="attention heads")
+    p.add_argument("--batch", type=_positive_int, default=64, help="prompts per step")
+    p.add_argument("--lr", type=positive_float, default=1e-4, help="Adam learning rate")
+    p.add_argument("--steps", type=_positive_int, default=15000, help="training steps")
+    p.add_argument("--warmup", type=_nonnegative_int, default=0, help="warm-up steps")
+    p.add_argument("--schedule", choices=("constant", "cosine"), default="constant")
+    p.add_argument("--seed", type=_nonnegative_int, default=0, help="random seed")
+    p.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    p.add_argument(
+        "--teach",
+        default="none",
+        help="none, all or mixed:P: prompts that start with the task's teaching sequence",
+    )
+    p.add_argument("--label-noise", type=_unit_float, default=0.0, help="training label flips")
+    p.add_argument("--pool", type=_nonnegative_int, default=0, help="function pool (0 = fresh)")
+    p.add_argument("--eval-every", type=_nonnegative_int, default=100, help="steps between evals")
+    p.add_argument(
+        "--target-accuracy",
+        type=float,
+        default=0.0,
+        help="stop when eval accuracy at positions >= --target-from reaches this (0 = off)",
+    )
+    p.add_argument("--target-from", type=_nonnegative_int, default=40)
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
+    p.add_argument("--compile", action="store_true", help="torch.compile the model (CUDA)")
+    p.add_argument("--checkpoint-every", type=_nonnegative_int, default=500)
+    p.add_argument("--out", type=Path, required=True, help="run folder")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser(
+        "eval",
+        help="accuracy per position of a trained run",
+        description="Score the model of RUN per position with bootstrap intervals on fresh "
+        "prompts (or --prompts-file); --task / --n give out-of-distribution evaluation (n no "
+        "larger than trained: fewer inputs are zero-padded).",
+    )
+    p.add_argument("run", type=Path, help="run folder written by `boolicl train`")
+    p.add_argument("--task", default=None, help="evaluation task (default: the run's)")
+    p.add_argument("--n", type=_positive_int, default=None, help="input dimension")
+    p.add_argument("--points", type=_positive_int, default=None, help="examples per prompt")
+    p.add_argument("--prompts", type=_positive_int, default=None, help="number of prompts")
+    p.add_argument("--prompts-file", type=Path, default=None, help="evaluate on this .npz")
+    p.add_argument("--seed", type=_nonnegative_int, default=0, help="prompt/bootstrap seed")
+    p.add_argument("--label-noise", type=_unit_float, default=0.0, help="in-context label flips")
+    p.add_argument("--bootstrap", type=_positive_int, default=1000, help="bootstrap resamples")
+    p.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from models.config import TrainConfig
+    from models.train import TrainingDiverged, train
+
+    config = TrainConfig(
+        task=args.task, model=args.model, n=args.n, points=args.points, layers=args.layers,
+        width=args.width, heads=args.heads, batch=args.batch, lr=args.lr, steps=args.steps,
+        warmup=args.warmup, schedule=args.schedule, seed=args.seed, device=args.device,
+        teach=args.teach, label_noise=args.label_noise, pool=args.pool,
+        eval_every=args.eval_every, target_accuracy=args.target_accuracy,
+        target_from=args.target_from, precision=args.precision, compile=args.compile,
+        checkpoint_every=args.checkpoint_every,
+    )
+    try:
+        summary = train(config, args.out, progress=not args.no_progress and not args.json)
+    except TrainingDiverged as e:
+        print(f"boolicl train: error: {e}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    acc = summary["eval_accuracy"]
+    print(
+        f"{args.out}: {summary['steps']} steps ({summary['stopped']}), loss "
+        f"{summary['final_loss']:.4f}"
+        + (f", eval accuracy at positions >= {summary['eval_from']}: {acc:.4f}" if acc else "")
+        + f", {summary['steps_per_second']} steps/s"
+    )
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from models.evaluate import evaluate_run
+
+    result = evaluate_run(
+        args.run, task=args.task, n=args.n, points=args.points, prompts=args.prompts,
+        seed=args.seed, prompts_file=args.prompts_file, label_noise=args.label_noise,
+        device=args.device, resamples=args.bootstrap,
+    )
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(
+        f"{args.run} ({result['name']}) on {result['task']}: n={result['n']}, "
+        f"{result['points']} points, {result['prompts']} prompts; mean accuracy {result['mean']}"
+    )
+    for i in sorted({0, 5, 10, 20, 40, result["points"] - 1}):
+        if i < result["points"]:
+            print(
+                f"  position {i:>3}: {result['per_position'][i]:.4f} "
+                f"[{result['ci_low'][i]:.4f}, {result['ci_high'][i]:.4f}]"
+            )
+    return 0
 
 
 def _task_params(args: argparse.Namespace) -> dict:
@@ -269,6 +406,8 @@ COMMANDS = {
     "sample": cmd_sample,
     "baselines": cmd_baselines,
     **teaching_cli.COMMANDS,
+    "train": cmd_train,
+    "eval": cmd_eval,
     "demo": cmd_demo,
 }
 

@@ -1,0 +1,246 @@
+"""The training configuration of an in-context model: one typed dataclass, saved as
+``config.json`` next to the weights of every run, so that a model can be rebuilt from its run
+folder alone (nanoGPT style).
+
+Every field is validated in ``__post_init__``; a bad value raises ``ValueError`` naming the
+field and what is allowed.
+
+>>> c = TrainConfig(task="conjunction", n=5, points=20, layers=1, width=16, heads=2, steps=3)
+>>> TrainConfig.from_dict(c.to_dict()) == c
+True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+MODELS = ("transformer", "lstm", "dss", "hyena", "retnet", "mamba")
+"""Backbone names of ``models.backbones`` (kept here so that parsing needs no torch)."""
+
+SCHEDULES = ("constant", "cosine")
+PRECISIONS = ("auto", "fp32", "bf16")
+
+TEACH_CLASSES = {
+    "conjunction": "conjunction",
+    "conjunction_small": "conjunction",
+    "monotone_conjunction": "monotone_conjunction",
+    "monotone_conjunction_small": "monotone_conjunction",
+    "disjunction": "disjunction",
+    "disjunction_small": "disjunction",
+    "sparse_disjunction": "disjunction",
+    "dnf": "dnf",
+    "cnf": "cnf",
+    "majority": "majority",
+    "majority_small": "majority",
+    "parity": "parity",
+    "sparse_parity": "parity",
+}
+"""Task -> function class of :mod:`boolfun.classes` whose paper teaching sequence
+(:func:`teaching.construct.teaching_sequence`) starts the prompts when ``teach`` is not
+``"none"``. Tasks not listed cannot be taught."""
+
+
+def parse_teach(text: str) -> float:
+    """The probability that a prompt starts with a teaching sequence: ``"none"`` -> 0,
+    ``"all"`` -> 1, ``"mixed:P"`` -> ``P`` in [0, 1]; else ``ValueError`` naming ``teach``."""
+    if not isinstance(text, str):
+        raise ValueError(f"teach must be 'none', 'all' or 'mixed:P', got {text!r}")
+    if text == "none":
+        return 0.0
+    if text == "all":
+        return 1.0
+    if text.startswith("mixed:"):
+        try:
+            p = float(text[len("mixed:") :])
+        except ValueError:
+            p = math.nan
+        if 0.0 <= p <= 1.0:
+            return p
+    raise ValueError(
+        f"teach must be 'none', 'all' or 'mixed:P' with P a number in [0, 1], got {text!r}"
+    )
+
+
+def _int(name: str, value: Any, low: int, high: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if value < low or (high is not None and value > high):
+        bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must be an integer {bound}, got {value}")
+
+
+def _float(name: str, value: Any, low: float, high: float, *, open_low: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if value < low or value > high or (open_low and value == low):
+        lo = "(" if open_low else "["
+        raise ValueError(f"{name} must be in {lo}{low}, {high}], got {value}")
+
+
+@dataclass
+class TrainConfig:
+    """Everything a training run depends on. ``n`` / ``points`` default (``None``) to the
+    task's values and are resolved at construction."""
+
+    task: str = "conjunction"
+    model: str = "transformer"  # backbone name, one of MODELS
+    n: int | None = None  # input dimension (the read-in width)
+    points: int | None = None  # examples per prompt (the model's positional limit)
+    layers: int = 12
+    width: int = 256  # d_model
+    heads: int = 8  # attention heads (transformer; others ignore it but it must divide width)
+    dropout: float = 0.0
+    batch: int = 64
+    lr: float = 1e-4
+    steps: int = 15000
+    seed: int = 0  # seeds model init, the prompt generator and the eval prompts (seed + 1)
+    device: str = "cpu"
+    warmup: int = 0  # linear learning-rate warm-up steps
+    schedule: str = "constant"  # after warm-up: constant or cosine decay to 10% at `steps`
+    # curriculum: the prompt grows from *_start by *_increment every *_interval steps up to
+    # *_end (0 = off: the full n / points from the start). Fewer dims are zero-padded to n.
+    curriculum_points_start: int = 0
+    curriculum_points_end: int = 0
+    curriculum_points_increment: int = 1
+    curriculum_points_interval: int = 0
+    curriculum_dims_start: int = 0
+    curriculum_dims_end: int = 0
+    curriculum_dims_increment: int = 1
+    curriculum_dims_interval: int = 0
+    label_noise: float = 0.0  # probability of flipping each training label
+    pool: int = 0  # finite number of training functions (0 = fresh functions every step)
+    pool_stash: int = 8  # with a pool: examples kept per function = pool_stash * points
+    teach: str = "none"  # "none" | "all" | "mixed:P": prompts start with a teaching sequence
+    eval_every: int = 100  # steps between evaluations on fixed prompts (0 = never)
+    eval_prompts: int = 256
+    target_accuracy: float = 0.0  # early stop when eval accuracy from target_from reaches it
+    target_from: int = 40  # first position of that accuracy (clipped to the prompt)
+    precision: str = "auto"  # auto = bf16 autocast on CUDA, fp32 elsewhere
+    compile: bool = False  # torch.compile the model (CUDA only)
+    checkpoint_every: int = 500  # steps between checkpoints (0 = only at the end)
+    log_every: int = 10  # steps between JSONL metric lines
+
+    def __post_init__(self) -> None:
+        from boolfun.tasks import TASKS
+
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
+        t = TASKS[self.task]
+        if self.model not in MODELS:
+            raise ValueError(f"model must be one of {', '.join(MODELS)}, got {self.model!r}")
+        if self.n is None:
+            self.n = t.default_n
+        if self.points is None:
+            self.points = t.default_points
+        _int("n", self.n, t.min_n, 1024)
+        _int("points", self.points, 1, 4096)
+        for name in ("layers", "width", "heads", "batch", "steps", "eval_prompts", "pool_stash"):
+            _int(name, getattr(self, name), 1)
+        if self.width % self.heads:
+            raise ValueError(f"width ({self.width}) must be divisible by heads ({self.heads})")
+        _float("dropout", self.dropout, 0.0, 1.0)
+        if self.dropout == 1.0:
+            raise ValueError("dropout must be in [0, 1), got 1.0")
+        _float("lr", self.lr, 0.0, 10.0, open_low=True)
+        _int("seed", self.seed, 0, 2**63 - 1)
+        _int("warmup", self.warmup, 0)
+        if self.schedule not in SCHEDULES:
+            raise ValueError(
+                f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}"
+            )
+        for kind, full in (("points", self.points), ("dims", self.n)):
+            p = f"curriculum_{kind}_"
+            start, end = getattr(self, p + "start"), getattr(self, p + "end")
+            _int(p + "start", start, 0, full)
+            _int(p + "end", end, 0, full)
+            _int(p + "increment", getattr(self, p + "increment"), 1)
+            _int(p + "interval", getattr(self, p + "interval"), 0)
+            if getattr(self, p + "interval") and not 1 <= start <= end:
+                raise ValueError(
+                    f"{p}start must be in [1, {p}end] when {p}interval > 0, got {start} and {end}"
+                )
+        if self.curriculum_dims_interval and self.curriculum_dims_start < t.min_n:
+            raise ValueError(
+                f"curriculum_dims_start must be >= {t.min_n} for {self.task}, "
+                f"got {self.curriculum_dims_start}"
+            )
+        _float("label_noise", self.label_noise, 0.0, 0.5)
+        _int("pool", self.pool, 0)
+        p_teach = parse_teach(self.teach)
+        if p_teach > 0 and self.task not in TEACH_CLASSES:
+            raise ValueError(
+                f"teach {self.teach!r} needs a task with a teaching construction "
+                f"({', '.join(TEACH_CLASSES)}), got {self.task!r}"
+            )
+        if p_teach > 0 and (self.pool or self.curriculum_dims_interval):
+            raise ValueError("teach cannot be combined with pool or curriculum_dims_interval")
+        _int("eval_every", self.eval_every, 0)
+        _float("target_accuracy", self.target_accuracy, 0.0, 1.0)
+        _int("target_from", self.target_from, 0)
+        if self.precision not in PRECISIONS:
+            raise ValueError(
+                f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}"
+            )
+        if not isinstance(self.device, str) or not self.device:
+            raise ValueError(f"device must be a torch device name, got {self.device!r}")
+        on_cuda = self.device.startswith("cuda")
+        if self.precision == "bf16" and not on_cuda:
+            raise ValueError(f"precision 'bf16' needs a CUDA device, got device {self.device!r}")
+        if not isinstance(self.compile, bool):
+            raise ValueError(f"compile must be true or false, got {self.compile!r}")
+        if self.compile and not on_cuda:
+            raise ValueError(f"compile needs a CUDA device, got device {self.device!r}")
+        _int("checkpoint_every", self.checkpoint_every, 0)
+        _int("log_every", self.log_every, 1)
+
+    @property
+    def teach_probability(self) -> float:
+        """The parsed ``teach``: probability that a prompt starts with a teaching sequence."""
+        return parse_teach(self.teach)
+
+    @property
+    def autocast_bf16(self) -> bool:
+        """Whether the forward pass runs under bf16 autocast."""
+        return self.precision == "bf16" or (
+            self.precision == "auto" and self.device.startswith("cuda")
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready field values."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """A config from :meth:`to_dict` output; unknown keys raise ``ValueError``."""
+        if not isinstance(data, dict):
+            raise ValueError(f"config must be a JSON object, got {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"config has unknown fields: {', '.join(unknown)}")
+        return cls(**data)
+
+    def save(self, path: Path | str) -> None:
+        """Write ``path`` (JSON) atomically: a temporary file renamed over it."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path | str) -> TrainConfig:
+        """Read a config written by :meth:`save`; a bad file raises ``ValueError``."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise ValueError(f"{path} is not a readable config JSON file: {e}") from None
+        try:
+            return cls.from_dict(data)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{path}: {e}") from None
