@@ -128,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("boolicl-demo"), help="output folder")
     p.add_argument("--prompts", type=_positive_int, default=2000, help="prompts per task")
     p.add_argument("--seed", type=_nonnegative_int, default=0, help="random seed")
+    p.add_argument(
+        "--model-steps",
+        type=_nonnegative_int,
+        default=None,
+        help="training steps of the tiny in-context Transformer (default 3000; 0: skip it)",
+    )
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     return parser
 
@@ -215,12 +221,28 @@ def cmd_train(args: argparse.Namespace) -> int:
     from models.train import TrainingDiverged, train
 
     config = TrainConfig(
-        task=args.task, model=args.model, n=args.n, points=args.points, layers=args.layers,
-        width=args.width, heads=args.heads, batch=args.batch, lr=args.lr, steps=args.steps,
-        warmup=args.warmup, schedule=args.schedule, seed=args.seed, device=args.device,
-        teach=args.teach, label_noise=args.label_noise, pool=args.pool,
-        eval_every=args.eval_every, target_accuracy=args.target_accuracy,
-        target_from=args.target_from, precision=args.precision, compile=args.compile,
+        task=args.task,
+        model=args.model,
+        n=args.n,
+        points=args.points,
+        layers=args.layers,
+        width=args.width,
+        heads=args.heads,
+        batch=args.batch,
+        lr=args.lr,
+        steps=args.steps,
+        warmup=args.warmup,
+        schedule=args.schedule,
+        seed=args.seed,
+        device=args.device,
+        teach=args.teach,
+        label_noise=args.label_noise,
+        pool=args.pool,
+        eval_every=args.eval_every,
+        target_accuracy=args.target_accuracy,
+        target_from=args.target_from,
+        precision=args.precision,
+        compile=args.compile,
         checkpoint_every=args.checkpoint_every,
     )
     try:
@@ -245,9 +267,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from models.evaluate import evaluate_run
 
     result = evaluate_run(
-        args.run, task=args.task, n=args.n, points=args.points, prompts=args.prompts,
-        seed=args.seed, prompts_file=args.prompts_file, label_noise=args.label_noise,
-        device=args.device, resamples=args.bootstrap,
+        args.run,
+        task=args.task,
+        n=args.n,
+        points=args.points,
+        prompts=args.prompts,
+        seed=args.seed,
+        prompts_file=args.prompts_file,
+        label_noise=args.label_noise,
+        device=args.device,
+        resamples=args.bootstrap,
     )
     if args.json:
         print(json.dumps(result, indent=2))
@@ -388,7 +417,13 @@ def cmd_baselines(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from models.demo import run_demo
 
-    result = run_demo(args.out, prompts=args.prompts, seed=args.seed, progress=True)
+    result = run_demo(
+        args.out,
+        prompts=args.prompts,
+        seed=args.seed,
+        progress=True,
+        **({} if args.model_steps is None else {"model_steps": args.model_steps}),
+    )
     if args.json:
         print(json.dumps(result, indent=2))
         return 0

@@ -60,8 +60,15 @@ def exactness_checks(f: BooleanFunction, xs: np.ndarray, ys: np.ndarray) -> dict
     }
 
 
+MODEL_STEPS = 3000  # tiny Transformer steps in the demo (about a minute on a CPU core)
+
+
 def run_demo(
-    out: Path, prompts: int = 2000, seed: int = 0, progress: bool = False
+    out: Path,
+    prompts: int = 2000,
+    seed: int = 0,
+    progress: bool = False,
+    model_steps: int = MODEL_STEPS,
 ) -> dict[str, Any]:
     """Run the demo, write ``tasks.md``, ``tasks.json``, ``label_rate.png``, ``learners.md``,
     ``learners.json`` and ``learners.png`` under ``out``."""
@@ -110,6 +117,8 @@ def run_demo(
     plot = out / "label_rate.png"
     _plot(curves, plot)
     results = run_learners(min(prompts, LEARNER_PROMPTS), seed, progress)
+    if model_steps > 0:
+        _add_tiny_transformer(results, out / "tiny_transformer", model_steps, seed, progress)
     learner_rows = [_learner_row(r) for r in results]
     learners_md = _learners_markdown(learner_rows)
     (out / "learners.md").write_text(learners_md + "\n")
@@ -130,6 +139,39 @@ def run_demo(
             str(learner_plot),
         ],
     }
+
+
+def _add_tiny_transformer(
+    results: list[dict[str, Any]], run: Path, steps: int, seed: int, progress: bool
+) -> None:
+    """Train a tiny Transformer in context on the demo's conjunction task (CPU, fp32) and add
+    its per-position accuracy, on the very prompts the learners saw, to that task's entry."""
+    from models.config import TrainConfig
+    from models.evaluate import evaluate_run
+    from models.train import train
+
+    entry = next(r for r in results if r["task"] == "conjunction")
+    config = TrainConfig(
+        task="conjunction",
+        model="transformer",
+        n=entry["n"],
+        points=entry["points"],
+        layers=2,
+        width=64,
+        heads=2,
+        batch=64,
+        lr=1e-3,
+        warmup=20,
+        steps=steps,
+        seed=seed,
+        device="cpu",
+        eval_every=0,
+        checkpoint_every=0,
+    )
+    train(config, run, resume=False, progress=progress)
+    res = evaluate_run(run, prompts=entry["prompts"], seed=seed, resamples=LEARNER_RESAMPLES)
+    res["name"] = "transformer"
+    entry["learners"].append(res)
 
 
 def run_learners(prompts: int, seed: int = 0, progress: bool = False) -> list[dict[str, Any]]:
@@ -177,7 +219,7 @@ def _learner_row(result: dict[str, Any]) -> dict[str, Any]:
 def _learners_markdown(rows: list[dict[str, Any]]) -> str:
     from models.baselines import LEARNER_NAMES
 
-    names = [m for m in LEARNER_NAMES if any(m in r for r in rows)]
+    names = [m for m in (*LEARNER_NAMES, "transformer") if any(m in r for r in rows)]
     head = "| task | n | " + " | ".join(names) + " |"
     lines = [head, "|---|---:|" + "---:|" * len(names)]
     for r in rows:

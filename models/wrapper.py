@@ -55,15 +55,21 @@ class InContextModel(nn.Module):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{pname} must be a positive integer, got {value!r}")
         self.config: dict[str, Any] = dict(
-            n=n, backbone=backbone, d_model=d_model, layers=layers, heads=heads,
-            max_points=max_points, dropout=dropout,
+            n=n,
+            backbone=backbone,
+            d_model=d_model,
+            layers=layers,
+            heads=heads,
+            max_points=max_points,
+            dropout=dropout,
         )
         self.name = backbone  # how tables and reports name this learner
         self.n = int(n)
         self.max_points = int(max_points)
         self.read_in = nn.Linear(self.n, d_model)
-        self.backbone = make_backbone(backbone, d_model, layers, heads, 2 * self.max_points,
-                                      dropout)
+        self.backbone = make_backbone(
+            backbone, d_model, layers, heads, 2 * self.max_points, dropout
+        )
         self.read_out = nn.Linear(d_model, 1)
         init_weights(self.read_in, layers)
         init_weights(self.read_out, layers)

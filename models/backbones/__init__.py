@@ -46,8 +46,12 @@ def make_backbone(
     """
     if name not in BACKBONES:
         raise ValueError(f"backbone must be one of {sorted(BACKBONES)}, got {name!r}")
-    for pname, value in (("d_model", d_model), ("layers", layers), ("heads", heads),
-                         ("max_len", max_len)):
+    for pname, value in (
+        ("d_model", d_model),
+        ("layers", layers),
+        ("heads", heads),
+        ("max_len", max_len),
+    ):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
             raise ValueError(f"{pname} must be a positive integer, got {value!r}")
     if not 0.0 <= dropout < 1.0:
@@ -57,7 +61,10 @@ def make_backbone(
             f"d_model={d_model} must be divisible by heads={heads} for the {name} backbone"
         )
     model = BACKBONES[name](
-        d_model=int(d_model), layers=int(layers), heads=int(heads), max_len=int(max_len),
+        d_model=int(d_model),
+        layers=int(layers),
+        heads=int(heads),
+        max_len=int(max_len),
         dropout=float(dropout),
     )
     init_weights(model, layers)

@@ -14,7 +14,6 @@ def check_length(length: int, max_len: int) -> None:
         )
 
 
-
 def residual(linear: nn.Linear) -> nn.Linear:
     """Flag ``linear`` as a residual output projection (scaled init in :func:`init_weights`)."""
     linear.residual_proj = True  # type: ignore[attr-defined]

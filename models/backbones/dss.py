@@ -114,8 +114,15 @@ class DSSBlock(nn.Module):
 class DSS(nn.Module):
     """Causal stack of diagonal-state-space blocks ``(B, L, D) -> (B, L, D)``."""
 
-    def __init__(self, d_model: int, layers: int, heads: int = 1, max_len: int = 280,
-                 dropout: float = 0.0, state: int = 64) -> None:
+    def __init__(
+        self,
+        d_model: int,
+        layers: int,
+        heads: int = 1,
+        max_len: int = 280,
+        dropout: float = 0.0,
+        state: int = 64,
+    ) -> None:
         super().__init__()
         if state < 2 or state % 2:
             raise ValueError(f"state must be an even integer >= 2, got {state}")

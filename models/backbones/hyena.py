@@ -67,8 +67,10 @@ class ImplicitFilter(nn.Module):
         emb = 1 + 2 * cfg.filter_bands
         W = cfg.filter_width
         self.mlp = nn.Sequential(
-            nn.Linear(emb, W), Sin(W, cfg.filter_freq),
-            nn.Linear(W, W), Sin(W, cfg.filter_freq),
+            nn.Linear(emb, W),
+            Sin(W, cfg.filter_freq),
+            nn.Linear(W, W),
+            Sin(W, cfg.filter_freq),
             nn.Linear(W, cfg.order * cfg.d_model, bias=False),
         )
         for m in self.mlp:
@@ -95,8 +97,9 @@ class HyenaOperator(nn.Module):
         self.cfg = cfg
         streams = (cfg.order + 1) * cfg.d_model
         self.in_proj = nn.Linear(cfg.d_model, streams)
-        self.short = nn.Conv1d(streams, streams, cfg.short_kernel, groups=streams,
-                               padding=cfg.short_kernel - 1)
+        self.short = nn.Conv1d(
+            streams, streams, cfg.short_kernel, groups=streams, padding=cfg.short_kernel - 1
+        )
         self.filter = ImplicitFilter(cfg)
         self.out_proj = residual(nn.Linear(cfg.d_model, cfg.d_model))
         self.drop = nn.Dropout(cfg.dropout)
@@ -140,8 +143,15 @@ class HyenaBlock(nn.Module):
 class Hyena(nn.Module):
     """Causal stack of Hyena blocks ``(B, L, D) -> (B, L, D)`` for ``L <= max_len``."""
 
-    def __init__(self, d_model: int, layers: int, heads: int = 1, max_len: int = 280,
-                 dropout: float = 0.0, order: int = 2) -> None:
+    def __init__(
+        self,
+        d_model: int,
+        layers: int,
+        heads: int = 1,
+        max_len: int = 280,
+        dropout: float = 0.0,
+        order: int = 2,
+    ) -> None:
         super().__init__()
         if order < 1:
             raise ValueError(f"order must be >= 1, got {order}")

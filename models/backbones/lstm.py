@@ -31,12 +31,18 @@ class LSTMConfig:
 class LSTM(nn.Module):
     """Causal LSTM stack ``(B, L, D) -> (B, L, D)``."""
 
-    def __init__(self, d_model: int, layers: int, heads: int = 1, max_len: int = 280,
-                 dropout: float = 0.0) -> None:
+    def __init__(
+        self, d_model: int, layers: int, heads: int = 1, max_len: int = 280, dropout: float = 0.0
+    ) -> None:
         super().__init__()
         self.cfg = cfg = LSTMConfig(d_model, layers, max_len, dropout)
-        self.lstm = nn.LSTM(cfg.d_model, cfg.d_model, num_layers=cfg.layers, batch_first=True,
-                            dropout=cfg.dropout if cfg.layers > 1 else 0.0)
+        self.lstm = nn.LSTM(
+            cfg.d_model,
+            cfg.d_model,
+            num_layers=cfg.layers,
+            batch_first=True,
+            dropout=cfg.dropout if cfg.layers > 1 else 0.0,
+        )
         self.proj = nn.Linear(cfg.d_model, cfg.d_model)
         self.ln_f = nn.LayerNorm(cfg.d_model)
 

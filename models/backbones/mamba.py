@@ -46,8 +46,12 @@ class MambaConfig:
 
 
 def selective_scan(
-    u_BxLxE: torch.Tensor, dt_BxLxE: torch.Tensor, A_ExN: torch.Tensor,
-    B_BxLxN: torch.Tensor, C_BxLxN: torch.Tensor, D_E: torch.Tensor,
+    u_BxLxE: torch.Tensor,
+    dt_BxLxE: torch.Tensor,
+    A_ExN: torch.Tensor,
+    B_BxLxN: torch.Tensor,
+    C_BxLxN: torch.Tensor,
+    D_E: torch.Tensor,
 ) -> torch.Tensor:
     """``y_BxLxE`` of the recurrence in the module docstring, looping over ``L``.
 
@@ -60,7 +64,10 @@ def selective_scan(
     h_BxExN = u_BxLxE.new_zeros(u_BxLxE.shape[0], u_BxLxE.shape[2], A_ExN.shape[1])
     ys = []
     for dt_BxE, dtu_BxE, B_BxN, C_BxN in zip(
-        dt_BxLxE.unbind(1), dtu_BxLxE.unbind(1), B_BxLxN.unbind(1), C_BxLxN.unbind(1),
+        dt_BxLxE.unbind(1),
+        dtu_BxLxE.unbind(1),
+        B_BxLxN.unbind(1),
+        C_BxLxN.unbind(1),
         strict=True,
     ):
         dA_BxExN = torch.exp(dt_BxE[..., None] * A_ExN)
@@ -79,8 +86,9 @@ class MambaMixer(nn.Module):
         self.conv1d = nn.Conv1d(E, E, cfg.conv, groups=E, padding=cfg.conv - 1)
         self.x_proj = nn.Linear(E, self.rank + 2 * N, bias=False)
         self.dt_proj = nn.Linear(self.rank, E, bias=False)
-        dt = torch.exp(torch.rand(E) * (math.log(cfg.dt_max) - math.log(cfg.dt_min))
-                       + math.log(cfg.dt_min))
+        dt = torch.exp(
+            torch.rand(E) * (math.log(cfg.dt_max) - math.log(cfg.dt_min)) + math.log(cfg.dt_min)
+        )
         self.dt_bias_E = nn.Parameter(dt + torch.log(-torch.expm1(-dt)))  # softplus^{-1}(dt)
         self.A_log_ExN = nn.Parameter(torch.log(torch.arange(1, N + 1).float()).repeat(E, 1))
         self.D_E = nn.Parameter(torch.ones(E))
@@ -96,16 +104,18 @@ class MambaMixer(nn.Module):
         u_BxLxE, z_BxLxE = self.in_proj(x_BxLxD).chunk(2, dim=-1)
         u_BxLxE = F.silu(self.conv1d(u_BxLxE.transpose(1, 2))[..., :L].transpose(1, 2))
         dt_BxLxE, B_BxLxN, C_BxLxN = self._ssm_inputs(u_BxLxE)
-        y_BxLxE = selective_scan(u_BxLxE, dt_BxLxE, -self.A_log_ExN.exp(), B_BxLxN, C_BxLxN,
-                                 self.D_E)
+        y_BxLxE = selective_scan(
+            u_BxLxE, dt_BxLxE, -self.A_log_ExN.exp(), B_BxLxN, C_BxLxN, self.D_E
+        )
         return self.drop(self.out_proj(y_BxLxE * F.silu(z_BxLxE)))
 
     def init_state(self, batch: int, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Zero state: the last ``conv - 1`` inputs of the convolution and ``h``."""
         return (like.new_zeros(batch, self.E, self.K - 1), like.new_zeros(batch, self.E, self.N))
 
-    def step(self, x_BxD: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]
-             ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+    def step(
+        self, x_BxD: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         """One position: ``(output_BxD, new_state)``."""
         buf_BxExK1, h_BxExN = state
         u_BxE, z_BxE = self.in_proj(x_BxD).chunk(2, dim=-1)
@@ -134,8 +144,16 @@ class Mamba(nn.Module):
     """Causal Mamba stack ``(B, L, D) -> (B, L, D)``; :meth:`forward_recurrent` gives the same
     output one token at a time."""
 
-    def __init__(self, d_model: int, layers: int, heads: int = 1, max_len: int = 280,
-                 dropout: float = 0.0, state: int = 16, expand: int = 2) -> None:
+    def __init__(
+        self,
+        d_model: int,
+        layers: int,
+        heads: int = 1,
+        max_len: int = 280,
+        dropout: float = 0.0,
+        state: int = 16,
+        expand: int = 2,
+    ) -> None:
         super().__init__()
         self.cfg = cfg = MambaConfig(d_model, layers, max_len, dropout, state, expand)
         self.blocks = nn.ModuleList(MambaBlock(cfg) for _ in range(cfg.layers))

@@ -68,8 +68,10 @@ class MultiScaleRetention(nn.Module):
 
     def _qkv(self, x_BxLxD: torch.Tensor, offset: int = 0) -> tuple[torch.Tensor, ...]:
         B, L, D = x_BxLxD.shape
-        q, k, v = (t.view(B, L, self.heads, D // self.heads).transpose(1, 2)
-                   for t in self.qkv(x_BxLxD).split(D, dim=-1))
+        q, k, v = (
+            t.view(B, L, self.heads, D // self.heads).transpose(1, 2)
+            for t in self.qkv(x_BxLxD).split(D, dim=-1)
+        )
         scale = 1 / math.sqrt(D // self.heads)
         return rotate(q, offset) * scale, rotate(k, offset), v
 
@@ -136,8 +138,9 @@ class RetNet(nn.Module):
     """Causal RetNet ``(B, L, D) -> (B, L, D)``; :meth:`forward_recurrent` gives the same
     output step by step."""
 
-    def __init__(self, d_model: int, layers: int, heads: int, max_len: int,
-                 dropout: float = 0.0) -> None:
+    def __init__(
+        self, d_model: int, layers: int, heads: int, max_len: int, dropout: float = 0.0
+    ) -> None:
         super().__init__()
         self.cfg = cfg = RetNetConfig(d_model, layers, heads, max_len, dropout)
         self.blocks = nn.ModuleList(RetNetBlock(cfg) for _ in range(cfg.layers))

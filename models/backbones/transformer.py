@@ -42,7 +42,10 @@ class CausalSelfAttention(nn.Module):
             t.view(B, L, self.heads, D // self.heads).transpose(1, 2) for t in (q, k, v)
         )
         y_BxHxLxK = F.scaled_dot_product_attention(
-            q_BxHxLxK, k_BxHxLxK, v_BxHxLxK, is_causal=True,
+            q_BxHxLxK,
+            k_BxHxLxK,
+            v_BxHxLxK,
+            is_causal=True,
             dropout_p=self.dropout if self.training else 0.0,
         )
         y_BxLxD = y_BxHxLxK.transpose(1, 2).reshape(B, L, D)
@@ -76,8 +79,9 @@ class Block(nn.Module):
 class Transformer(nn.Module):
     """Causal pre-LN Transformer ``(B, L, D) -> (B, L, D)`` for ``L <= max_len``."""
 
-    def __init__(self, d_model: int, layers: int, heads: int, max_len: int,
-                 dropout: float = 0.0) -> None:
+    def __init__(
+        self, d_model: int, layers: int, heads: int, max_len: int, dropout: float = 0.0
+    ) -> None:
         super().__init__()
         if d_model % heads != 0:
             raise ValueError(f"d_model={d_model} must be divisible by heads={heads}")

@@ -93,7 +93,7 @@ def test_bad_input_exits_2(capsys, tmp_path, monkeypatch, argv, needle):
 def test_demo_writes_table_and_plot(tmp_path):
     from models.demo import run_demo
 
-    result = run_demo(tmp_path, prompts=64, seed=0)
+    result = run_demo(tmp_path, prompts=64, seed=0, model_steps=20)
     for f in result["files"]:
         assert (tmp_path / f.split("/")[-1]).exists()
     rows = {r["task"]: r for r in result["rows"]}
@@ -119,3 +119,12 @@ def test_sample_unavailable_device_exits_2(capsys, tmp_path):
     with pytest.raises(SystemExit) as e:
         main(["sample", "conjunction", "--device", "cuda", "--out", str(tmp_path / "x.npz")])
     assert e.value.code == 2 and "--device" in capsys.readouterr().err
+
+
+def test_demo_shows_the_tiny_transformer_beside_the_learners(tmp_path):
+    from models.demo import run_demo
+
+    result = run_demo(tmp_path, prompts=32, seed=0, model_steps=10)
+    conj = next(r for r in result["learner_rows"] if r["task"] == "conjunction")
+    assert "transformer" in conj and 0.0 <= conj["transformer"]["mean"] <= 1.0
+    assert "transformer" in result["learners_table_markdown"]
