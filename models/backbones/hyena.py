@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.backbones._common import check_length, residual
+from models.backbones._common import residual, run_blocks
 
 
 @dataclass
@@ -160,8 +160,4 @@ class Hyena(nn.Module):
         self.ln_f = nn.LayerNorm(cfg.d_model)
 
     def forward(self, h_BxLxD: torch.Tensor) -> torch.Tensor:
-        check_length(h_BxLxD.shape[1], self.cfg.max_len)
-        x_BxLxD = h_BxLxD
-        for block in self.blocks:
-            x_BxLxD = block(x_BxLxD)
-        return self.ln_f(x_BxLxD)
+        return run_blocks(self.blocks, self.ln_f, h_BxLxD, self.cfg.max_len)
