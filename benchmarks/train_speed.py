@@ -1,15 +1,24 @@
 """Training speed of the in-context models: steps per second at paper scale (conjunction,
-n = 28, 70 points, batch 64, d = 256, 8 heads, 12 layers) for every backbone.
+n = 28, 70 points, batch 64, d = 256, 8 heads, 12 layers) for every backbone, and the time to
+reach 0.99 accuracy at positions >= 40.
 
 CPU: our step (:func:`models.train.train`: on-device vectorised sampling, fp32) against an
 unoptimised baseline step of the same model in the same run (prompts from the per-example
 reference sampler :func:`boolfun.reference.reference_prompts`, copied in, plain Adam step) —
-the ratio is what our code gains on a CPU. GPU (when available): absolute steps/s (bf16
-autocast, fused Adam, optionally compiled) and, for the Transformer, the time to reach the
-target accuracy at positions >= 40 (or the accuracy reached within ``--target-steps``).
+the ratio is what our code gains on a CPU.
+
+GPU (when available): absolute steps/s of every step ``mode`` — ``eager`` (bf16 autocast,
+fused Adam), ``graph`` (the whole step replayed from a CUDA graph, :mod:`models.steps`),
+``compile`` and ``compile+graph`` — measured differentially: two runs of ``S`` and ``2S``
+steps, rate ``S / (t_2S - t_S)``, so model building, compilation and capture cancel out. Target
+runs (``--target MODE:BATCH:LR:WARMUP``) train the Transformer for at most ``--target-seconds``
+and stop when the accuracy at positions >= 40 on 512 fixed prompts reaches ``--target-accuracy``;
+their time includes every evaluation, the compilation and the capture.
 
     python -m benchmarks.train_speed --steps 3 --out benchmarks/results/train_speed.json \
         --markdown benchmarks/results/train_speed.md
+    python -m benchmarks.train_speed --device cuda --modes eager graph --steps 20 \
+        --target graph:64:1e-4:0 --target graph:256:3e-4:200 --target-seconds 120
 """
 
 from __future__ import annotations
@@ -67,10 +76,46 @@ def baseline_steps_per_s(config: TrainConfig, steps: int) -> float:
     return steps / (time.perf_counter() - t0)
 
 
+MODES = ("eager", "graph", "compile", "compile+graph")
+
+
+def mode_fields(mode: str) -> dict[str, bool]:
+    """The config fields of a step mode."""
+    return {"compile": "compile" in mode, "cuda_graph": "graph" in mode}
+
+
 def ours_steps_per_s(config: TrainConfig) -> float:
-    """Steps/s of :func:`models.train.train` (after one warm-up step)."""
-    train(TrainConfig(**{**config.to_dict(), "steps": 1}))  # warm-up: allocations, compile
-    return float(train(config)["steps_per_second"])
+    """Steps/s of :func:`models.train.train`, measured differentially: runs of ``steps`` and
+    ``2 * steps`` steps; fixed costs (model, compilation, capture) cancel."""
+    s = config.steps
+    short = train(TrainConfig(**{**config.to_dict(), "steps": s}))["seconds"]
+    long = train(TrainConfig(**{**config.to_dict(), "steps": 2 * s}))["seconds"]
+    return s / max(long - short, 1e-9)
+
+
+def target_run(spec: str, device: str, seconds: float, accuracy: float) -> dict[str, Any]:
+    """Train the paper-scale Transformer with ``spec = MODE:BATCH:LR:WARMUP`` until the
+    accuracy at positions >= 40 reaches ``accuracy`` or ``seconds`` pass."""
+    mode, batch, lr, warmup = spec.split(":")
+    cfg = config_for(
+        "transformer",
+        device,
+        10**7,
+        **mode_fields(mode),
+        batch=int(batch),
+        lr=float(lr),
+        warmup=int(warmup),
+        eval_every=200,
+        eval_prompts=512,
+        target_accuracy=accuracy,
+        target_from=40,
+        log_every=200,
+        max_seconds=seconds,
+    )
+    s = train(cfg)
+    row = {k: s[k] for k in ("steps", "stopped", "eval_accuracy", "seconds", "steps_per_second")}
+    row.update(spec=spec, target=accuracy, limit_seconds=seconds)
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,47 +123,54 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--steps", type=int, default=3, help="timed steps per measurement")
-    parser.add_argument("--compile", action="store_true", help="torch.compile (cuda)")
     parser.add_argument(
-        "--target-steps",
-        type=int,
-        default=0,
-        help="cuda: also train the Transformer up to this many steps towards "
-        "--target accuracy at positions >= 40 (0 = skip)",
+        "--modes", nargs="+", default=["eager"], choices=MODES, help="step modes (cuda)"
     )
-    parser.add_argument("--target", type=float, default=0.99)
+    parser.add_argument("--batches", nargs="+", type=int, default=[64], help="batch sizes")
+    parser.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="MODE:BATCH:LR:WARMUP",
+        help="cuda: a Transformer run towards --target-accuracy (repeatable)",
+    )
+    parser.add_argument("--target-seconds", type=float, default=120.0)
+    parser.add_argument("--target-accuracy", type=float, default=0.99)
     parser.add_argument("--out", type=Path, help="write the results as JSON")
     parser.add_argument("--markdown", type=Path, help="write a markdown table")
     args = parser.parse_args(argv)
+    if args.device == "cpu" and (set(args.modes) != {"eager"} or args.target):
+        parser.error("--modes other than eager and --target need a CUDA device")
     info = machine([args.device])
     rows = []
     for name in args.models:
-        cfg = config_for(name, args.device, args.steps, compile=args.compile)
-        row: dict[str, Any] = {"model": name, "device": args.device, "steps": args.steps}
-        row["steps_per_s"] = round(ours_steps_per_s(cfg), 3)
-        if args.device == "cpu":
-            row["baseline_steps_per_s"] = round(baseline_steps_per_s(cfg, args.steps), 3)
-            row["ratio"] = round(row["steps_per_s"] / row["baseline_steps_per_s"], 2)
-        rows.append(row)
-        print(json.dumps(row), file=sys.stderr)
-    target = None
-    if args.target_steps and args.device != "cpu":
-        cfg = config_for(
-            "transformer",
-            args.device,
-            args.target_steps,
-            compile=args.compile,
-            eval_every=250,
-            eval_prompts=512,
-            target_accuracy=args.target,
-            target_from=40,
-            log_every=250,
-        )
-        s = train(cfg)
-        target = {
-            k: s[k] for k in ("steps", "stopped", "eval_accuracy", "seconds", "steps_per_second")
-        }
-        target["target"] = args.target
+        for mode in args.modes:
+            for batch in args.batches:
+                cfg = config_for(name, args.device, args.steps, batch=batch, **mode_fields(mode))
+                row: dict[str, Any] = {
+                    "model": name,
+                    "device": args.device,
+                    "mode": mode,
+                    "batch": batch,
+                    "steps": args.steps,
+                }
+                try:
+                    row["steps_per_s"] = round(ours_steps_per_s(cfg), 3)
+                except Exception as e:  # one failing mode must not lose the other rows
+                    row["error"] = f"{type(e).__name__}: {e}"[:300]
+                if args.device == "cpu" and "steps_per_s" in row:
+                    row["baseline_steps_per_s"] = round(baseline_steps_per_s(cfg, args.steps), 3)
+                    row["ratio"] = round(row["steps_per_s"] / row["baseline_steps_per_s"], 2)
+                rows.append(row)
+                print(json.dumps(row), file=sys.stderr, flush=True)
+    targets = []
+    for spec in args.target:
+        try:
+            t = target_run(spec, args.device, args.target_seconds, args.target_accuracy)
+        except Exception as e:
+            t = {"spec": spec, "error": f"{type(e).__name__}: {e}"[:300]}
+        targets.append(t)
+        print(json.dumps(t), file=sys.stderr, flush=True)
     result = {
         "machine": info,
         "settings": {
@@ -133,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             "paper": PAPER,
         },
         "results": rows,
-        "target_run": target,
+        "target_runs": targets,
     }
     text = markdown(result)
     print(text)
@@ -159,17 +211,32 @@ def markdown(result: dict[str, Any]) -> str:
         f"Command: `{result['settings']['command']}`. Baseline (CPU) = reference per-example "
         "sampling + plain fp32 Adam step of the same model, same run.",
         "",
-        "| model | device | steps/s | baseline steps/s | ratio |",
-        "|---|---|---:|---:|---:|",
+        "| model | device | mode | batch | steps/s | baseline steps/s | ratio |",
+        "|---|---|---|---:|---:|---:|---:|",
     ]
     for r in result["results"]:
+        rate = r.get("steps_per_s", r.get("error", "-"))
         lines.append(
-            f"| {r['model']} | {r['device']} | {r['steps_per_s']} | "
+            f"| {r['model']} | {r['device']} | {r.get('mode', 'eager')} | "
+            f"{r.get('batch', 64)} | {rate} | "
             f"{r.get('baseline_steps_per_s', '-')} | {r.get('ratio', '-')} |"
         )
-    if result.get("target_run"):
-        t = result["target_run"]
-        lines += ["", f"Target run (Transformer): {t}"]
+    if result.get("target_runs"):
+        lines += [
+            "",
+            "Target runs (Transformer, accuracy at positions >= 40 on 512 fixed prompts):",
+            "",
+            "| mode:batch:lr:warmup | stopped | steps | seconds | steps/s | accuracy |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        for t in result["target_runs"]:
+            if "error" in t:
+                lines.append(f"| {t['spec']} | error: {t['error']} | | | | |")
+                continue
+            lines.append(
+                f"| {t['spec']} | {t['stopped']} | {t['steps']} | {t['seconds']} | "
+                f"{t['steps_per_second']} | {t['eval_accuracy']} |"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -2,7 +2,8 @@
 
 :func:`draw_function` draws ``f`` for any task with a fixed target, with a
 ``numpy.random.Generator``. :func:`reference_prompts` builds prompts the way the original
-research code did: for each prompt draw ``f``, then for each example draw ``x`` uniformly,
+research code did: for each prompt draw ``f``, then for each example draw ``x`` uniformly (or
+with bits 1 w.p. ``p_one``),
 apply the forcing rule with probability ``q`` and label it with ``f.evaluate``. It is the speed
 baseline of ``benchmarks/sampling.py`` and an independent implementation of the distributions
 for the statistical tests of :mod:`boolfun.samplers` (both read the numbers of
@@ -20,7 +21,7 @@ from boolfun.function import BooleanFunction
 from boolfun.linear_threshold import Halfspace, Majority, Threshold
 from boolfun.normal_forms import CNF, DNF, Conjunction, Disjunction
 from boolfun.parity import Parity
-from boolfun.tasks import Task, get_task, resolve_params
+from boolfun.tasks import Task, get_task, resolve_params, with_inputs
 
 
 def _check_rng(rng: Any) -> np.random.Generator:
@@ -84,13 +85,20 @@ def _forcing_literals(f: BooleanFunction, rng: np.random.Generator) -> tuple[int
     return f.literals
 
 
+def _input(n: int, p_one: float, rng: np.random.Generator) -> np.ndarray:
+    """One input: uint8 ``(n,)``, every bit 1 w.p. ``p_one`` (uniform bits at 0.5)."""
+    if p_one == 0.5:
+        return rng.integers(0, 2, size=n).astype(np.uint8)
+    return (rng.random(n) < p_one).astype(np.uint8)
+
+
 def _nearest_neighbour_prompt(
-    points: int, n: int, start: int, rng: np.random.Generator
+    points: int, n: int, start: int, p_one: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     xs = np.zeros((points, n), dtype=np.uint8)
     ys = np.zeros(points, dtype=np.uint8)
     for i in range(points):
-        xs[i] = rng.integers(0, 2, size=n)
+        xs[i] = _input(n, p_one, rng)
         if i < start:
             ys[i] = rng.integers(0, 2)
             continue
@@ -102,12 +110,24 @@ def _nearest_neighbour_prompt(
 
 
 def reference_prompts(
-    task: str, prompts: int, points: int, n: int, rng: np.random.Generator, **params: Any
+    task: str,
+    prompts: int,
+    points: int,
+    n: int,
+    rng: np.random.Generator,
+    *,
+    force: float | None = None,
+    p_one: float = 0.5,
+    **params: Any,
 ) -> tuple[np.ndarray, np.ndarray, list[BooleanFunction] | None]:
     """``(xs, ys, functions)``: ``xs`` uint8 ``(prompts, points, n)``, ``ys`` uint8
     ``(prompts, points)`` and the target of every prompt (``None`` for nearest_neighbour),
-    generated example by example in plain Python/numpy."""
-    t = get_task(task)
+    generated example by example in plain Python/numpy.
+
+    ``force`` (forcing probability, ``None``: the task's) and ``p_one`` (probability of a 1
+    input bit before forcing) change the input distribution as in
+    :func:`boolfun.samplers.sample_prompts` (:func:`boolfun.tasks.with_inputs`)."""
+    t = with_inputs(get_task(task), force=force, p_one=p_one)
     prompts = check_int(prompts, "prompts", 1)
     points = check_int(points, "points", 1)
     n = check_int(n, "n", t.min_n)
@@ -117,7 +137,9 @@ def reference_prompts(
     ys = np.zeros((prompts, points), dtype=np.uint8)
     if not t.has_function:
         for b in range(prompts):
-            xs[b], ys[b] = _nearest_neighbour_prompt(points, n, resolved["start"], rng)
+            xs[b], ys[b] = _nearest_neighbour_prompt(
+                points, n, resolved["start"], t.dist.p_one, rng
+            )
         return xs, ys, None
     functions = []
     satisfy = t.family in ("conjunction", "dnf")  # forcing makes literals true, else false
@@ -127,7 +149,7 @@ def reference_prompts(
         functions.append(f)
         forced = _forcing_literals(f, rng) if q > 0 else ()
         for i in range(points):
-            x = rng.integers(0, 2, size=n).astype(np.uint8)
+            x = _input(n, t.dist.p_one, rng)
             if q > 0 and rng.random() < q:
                 for lit in forced:
                     x[abs(lit) - 1] = (lit > 0) == satisfy

@@ -15,8 +15,9 @@ a distribution lives in its :class:`Distribution`, read by both the vectorised s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from math import isfinite
 from typing import Any, Literal
 
 from boolfun.bits import check_int
@@ -45,6 +46,8 @@ class Distribution:
     w.p. ``p_positive``. With ``exactly_k`` the set of (positive) literals / variables is instead
     a uniform ``k``-subset, ``k`` the task parameter. Threshold-type families draw each weight
     from ``weights`` with probabilities ``weight_probs`` and the bias uniformly from ``biases``.
+    Inputs: every bit independently 1 w.p. ``p_one`` (the paper: uniform, 0.5), then the
+    forcing rule with probability ``force`` (literal families only, :data:`FORCING_FAMILIES`).
     """
 
     family: Family
@@ -56,6 +59,7 @@ class Distribution:
     weights: tuple[int, ...] = ()  # threshold / halfspace weight values ...
     weight_probs: tuple[float, ...] = ()  # ... and their probabilities
     biases: tuple[Fraction, ...] = ()  # the bias b is uniform over these
+    p_one: float = 0.5  # per input bit: probability of a 1 (before forcing)
 
     @property
     def p_absent(self) -> float:
@@ -89,6 +93,9 @@ class Task:
         """Whether prompts are labelled by a fixed Boolean function (not nearest_neighbour)."""
         return self.dist.family != "nearest_neighbour"
 
+
+FORCING_FAMILIES: tuple[Family, ...] = ("conjunction", "disjunction", "dnf", "cnf")
+"""The families with a forcing rule (the others only accept ``force`` 0)."""
 
 _HALF = Fraction(1, 2)
 _THRESHOLD_BIASES = tuple(Fraction(2 * k + 1, 2) for k in range(-3, 3))  # -2.5, ..., 2.5
@@ -251,3 +258,42 @@ def resolve_params(task: Task, n: int, params: Mapping[str, Any]) -> dict[str, i
         else:  # pragma: no cover - every registered parameter is handled above
             out[name] = check_int(value, name)
     return out
+
+
+def _probability(value: Any, name: str, *, open_interval: bool = False) -> float:
+    """``value`` as a float in [0, 1] (``(0, 1)`` with ``open_interval``), else ``ValueError``
+    naming ``name``."""
+    interval = "(0, 1)" if open_interval else "[0, 1]"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number in {interval}, got {value!r}")
+    v = float(value)
+    inside = 0.0 < v < 1.0 if open_interval else 0.0 <= v <= 1.0
+    if not (isfinite(v) and inside):
+        raise ValueError(f"{name} must be a number in {interval}, got {value!r}")
+    return v
+
+
+def with_inputs(task: Task, *, force: float | None = None, p_one: float | None = None) -> Task:
+    """``task`` with its input distribution changed, for out-of-distribution sampling and
+    evaluation; the registry is untouched (a new frozen :class:`Task` is returned).
+
+    ``force`` overrides the forcing probability ``q`` (a number in [0, 1]; ``None`` keeps the
+    task's). Only tasks of :data:`FORCING_FAMILIES` have a forcing rule; the others accept only
+    ``None`` or 0. ``p_one`` (in ``(0, 1)``; ``None`` keeps the task's 0.5) is the probability
+    that an input bit is 1 before forcing. Errors are ``ValueError`` naming the argument.
+    """
+    changes: dict[str, float] = {}
+    if force is not None:
+        q = _probability(force, "force")
+        if q > 0 and task.family not in FORCING_FAMILIES:
+            allowed = sorted(n for n, t in TASKS.items() if t.family in FORCING_FAMILIES)
+            raise ValueError(
+                f"force must be 0 for task {task.name!r} (family {task.family} has no forcing "
+                f"rule); force may be set for the tasks {allowed}"
+            )
+        changes["force"] = q
+    if p_one is not None:
+        changes["p_one"] = _probability(p_one, "p_one", open_interval=True)
+    if not changes:
+        return task
+    return replace(task, dist=replace(task.dist, **changes))

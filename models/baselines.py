@@ -11,7 +11,7 @@ result; the command line (:mod:`models.cli`) only parses and prints.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +38,8 @@ TABLE_POSITIONS = (0, 5, 10, 20, 40)
 
 def load_prompts_file(path: Path | str) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """``(xs, ys, info)`` from an ``.npz`` holding ``xs`` ``(B, P, n)`` and ``ys`` ``(B, P)``
-    (as ``boolicl sample`` writes, or made by anyone); ``info`` keeps the file's ``task`` when
-    present. Errors name ``--prompts-file``."""
+    (as ``boolicl sample`` writes, or made by anyone); ``info`` keeps the file's ``task``,
+    ``force`` and ``p_one`` when present. Errors name ``--prompts-file``."""
     path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as data:
@@ -50,7 +50,10 @@ def load_prompts_file(path: Path | str) -> tuple[np.ndarray, np.ndarray, dict[st
                     f"{', '.join(missing)} (has {', '.join(data.files) or 'nothing'})"
                 )
             xs, ys = data["xs"], data["ys"]
-            info = {"task": str(data["task"])} if "task" in data.files else {}
+            info: dict[str, Any] = {"task": str(data["task"])} if "task" in data.files else {}
+            for key in ("force", "p_one"):  # the input distribution, when recorded
+                if key in data.files and data[key].shape == ():
+                    info[key] = float(data[key])
     except (OSError, EOFError, ValueError) as e:
         if str(e).startswith("--prompts-file"):
             raise
@@ -93,11 +96,12 @@ def check_device(device: str) -> None:
         raise ValueError(f"--device {device}: MPS is not available on this machine")
 
 
-def _name_option(message: str, params: dict[str, int]) -> str:
-    """A task-parameter error with the parameter written as its option (``k`` -> ``--k``)."""
-    for p in params:
+def name_option(message: str, names: Iterable[str]) -> str:
+    """An error about one of the parameters ``names`` with the parameter written as its option
+    (``k`` -> ``--k``, ``p_one`` -> ``--p-one``); other messages unchanged."""
+    for p in names:
         if message.startswith(f"{p} "):
-            return f"--{message}"
+            return f"--{p.replace('_', '-')}{message[len(p) :]}"
     return message
 
 
@@ -116,15 +120,20 @@ def run_baselines(
     bayes_samples: int = 4096,
     params: dict[str, int] | None = None,
     progress: bool = False,
+    force: float | None = None,
+    p_one: float | None = None,
 ) -> dict[str, Any]:
     """Run ``learners`` on prompts of ``task`` and score them per position.
 
     Prompts: ``xs``/``ys`` when given (``n``, ``points``, ``prompts`` then only check or
     truncate them), else ``prompts`` fresh prompts of the task sampled with ``seed`` on
-    ``device``. ``params`` are task parameters (``k``, ``start``). Returns the JSON shape of
-    ``boolicl baselines --json``: ``task``, ``n``, ``points``, ``prompts``, ``seed`` and
-    ``learners``, a list of ``{"name", "per_position", "ci_low", "ci_high", "mean", "mean_ci",
-    "meta", "seconds"}``.
+    ``device``. ``params`` are task parameters (``k``, ``start``). ``force`` / ``p_one``
+    sample out-of-distribution inputs (:func:`boolfun.samplers.sample_prompts`; not with
+    ``xs``/``ys``); the learners, ``bayes`` included, still assume the task's own distribution.
+    Returns the JSON shape of ``boolicl baselines --json``: ``task``, ``n``, ``points``,
+    ``prompts``, ``seed``, ``force`` and ``p_one`` (those of the sampled inputs; ``None`` for
+    given prompts) and ``learners``, a list of ``{"name", "per_position", "ci_low",
+    "ci_high", "mean", "mean_ci", "meta", "seconds"}``.
     """
     import torch
     from tqdm.auto import tqdm
@@ -143,25 +152,34 @@ def run_baselines(
     if xs is not None or ys is not None:
         if xs is None or ys is None:
             raise ValueError("xs and ys must be given together")
+        for option, value in (("--force", force), ("--p-one", p_one)):
+            if value is not None:
+                raise ValueError(
+                    f"{option} cannot be used with --prompts-file: it changes how prompts are "
+                    "sampled, and the file's prompts are fixed"
+                )
         xs, ys = _check_file_prompts(np.asarray(xs), np.asarray(ys), n, points, prompts)
         n = xs.shape[2]
         try:
             resolved = resolve_params(t, n, params)
         except ValueError as e:
-            raise ValueError(_name_option(str(e), params)) from None
+            raise ValueError(name_option(str(e), params)) from None
         dev = torch.device(device)
         x_t, y_t = torch.from_numpy(xs).to(dev), torch.from_numpy(ys).to(dev)
         source = "file"
+        used_force = used_p_one = None
     else:
         try:
+            inputs = {k: v for k, v in (("force", force), ("p_one", p_one)) if v is not None}
             sample = sample_prompts(
-                task, prompts or 1000, points, n, seed=seed, device=device, **params
+                task, prompts or 1000, points, n, seed=seed, device=device, **inputs, **params
             )
         except ValueError as e:
-            raise ValueError(_name_option(str(e), params)) from None
+            raise ValueError(name_option(str(e), [*params, "force", "p_one"])) from None
         x_t, y_t = sample.xs, sample.ys
         resolved = sample.params
         source = "sampled"
+        used_force, used_p_one = sample.force, sample.p_one
     B, P, n = x_t.shape
     rows = []
     for name in tqdm(names, desc=f"learners on {task}", disable=not progress):
@@ -189,6 +207,8 @@ def run_baselines(
         "prompts": B,
         "seed": seed,
         "params": resolved,
+        "force": used_force,
+        "p_one": used_p_one,
         "source": source,
         "learners": rows,
     }

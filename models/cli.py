@@ -18,8 +18,12 @@ from pathlib import Path
 
 from models import teaching_cli
 from models.baselines import LEARNER_NAMES
+from models.cli_types import dropout_rate as _dropout_rate
+from models.cli_types import noise_rate as _noise_rate
 from models.cli_types import nonnegative_int as _nonnegative_int
+from models.cli_types import open_probability as _open_probability
 from models.cli_types import positive_int as _positive_int
+from models.cli_types import probability as _probability
 from models.config import MODELS
 
 
@@ -49,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="random labels before copying (nearest_neighbour)",
     )
     p.add_argument("--device", default="cpu", help="torch device to sample on (cpu, cuda)")
+    _add_input_options(p)
     p.add_argument("--out", required=True, type=Path, help="output .npz file")
 
     p = sub.add_parser(
@@ -105,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=1000,
         help="bootstrap resamples for the intervals",
     )
+    _add_input_options(p, sampled_only=True)
     p.add_argument(
         "--bayes-samples",
         type=_positive_int,
@@ -138,15 +144,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _unit_float(text: str) -> float:
-    """A number in [0, 0.5] (label-noise rates)."""
+def _add_input_options(p: argparse.ArgumentParser, sampled_only: bool = False) -> None:
+    """``--force`` and ``--p-one``: an out-of-distribution input distribution for sampled
+    prompts (:func:`boolfun.samplers.sample_prompts`); ``sampled_only``: not with
+    ``--prompts-file``."""
+    note = " (not with --prompts-file)" if sampled_only else ""
+    p.add_argument(
+        "--force",
+        type=_probability,
+        default=None,
+        metavar="Q",
+        help="forcing probability in [0, 1] instead of the task's (conjunction, disjunction, "
+        f"dnf, cnf tasks; others accept only 0){note}",
+    )
+    p.add_argument(
+        "--p-one",
+        type=_open_probability,
+        default=None,
+        metavar="P",
+        help=f"probability in (0, 1) that an input bit is 1 before forcing (default 0.5){note}",
+    )
+
+
+def _curriculum(text: str) -> tuple[int, int, int, int]:
+    """``START:END:INCREMENT:EVERY`` (integers; START >= 1, START <= END, INCREMENT and EVERY
+    >= 1): the prompt size grows from START by INCREMENT every EVERY steps up to END."""
+    parts = text.split(":")
     try:
-        value = float(text)
+        start, end, inc, every = (int(v) for v in parts)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 0.5], got {text!r}") from None
-    if not 0.0 <= value <= 0.5:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 0.5], got {value}")
-    return value
+        raise argparse.ArgumentTypeError(
+            f"must be START:END:INCREMENT:EVERY (four integers), got {text!r}"
+        ) from None
+    if not (1 <= start <= end and inc >= 1 and every >= 1):
+        raise argparse.ArgumentTypeError(
+            f"needs 1 <= START <= END, INCREMENT >= 1 and EVERY >= 1, got {text!r}"
+        )
+    return start, end, inc, every
 
 
 def _add_train_parsers(sub: argparse._SubParsersAction) -> None:
@@ -179,7 +213,7 @@ def _add_train_parsers(sub: argparse._SubParsersAction) -> None:
         default="none",
         help="none, all or mixed:P: prompts that start with the task's teaching sequence",
     )
-    p.add_argument("--label-noise", type=_unit_float, default=0.0, help="training label flips")
+    p.add_argument("--label-noise", type=_noise_rate, default=0.0, help="training label flips")
     p.add_argument("--pool", type=_nonnegative_int, default=0, help="function pool (0 = fresh)")
     p.add_argument("--eval-every", type=_nonnegative_int, default=100, help="steps between evals")
     p.add_argument(
@@ -189,8 +223,30 @@ def _add_train_parsers(sub: argparse._SubParsersAction) -> None:
         help="stop when eval accuracy at positions >= --target-from reaches this (0 = off)",
     )
     p.add_argument("--target-from", type=_nonnegative_int, default=40)
+    p.add_argument(
+        "--max-seconds",
+        type=positive_float,
+        default=None,
+        help="stop (with a checkpoint) after this much training time",
+    )
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
     p.add_argument("--compile", action="store_true", help="torch.compile the model (CUDA)")
+    p.add_argument(
+        "--cuda-graph",
+        action="store_true",
+        help="record the training step in a CUDA graph and replay it (CUDA)",
+    )
+    p.add_argument("--dropout", type=_dropout_rate, default=0.0, help="dropout rate in [0, 1)")
+    for kind, what in (("points", "examples per prompt"), ("dims", "input dimensions")):
+        p.add_argument(
+            f"--curriculum-{kind}",
+            type=_curriculum,
+            default=None,
+            metavar="START:END:INC:EVERY",
+            help=f"curriculum on {what}: grow from START by INC every EVERY steps up to END",
+        )
+    p.add_argument("--eval-prompts", type=_positive_int, default=256, help="prompts per eval")
+    p.add_argument("--log-every", type=_positive_int, default=10, help="steps between log lines")
     p.add_argument("--checkpoint-every", type=_nonnegative_int, default=500)
     p.add_argument("--out", type=Path, required=True, help="run folder")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -210,7 +266,8 @@ def _add_train_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--prompts", type=_positive_int, default=None, help="number of prompts")
     p.add_argument("--prompts-file", type=Path, default=None, help="evaluate on this .npz")
     p.add_argument("--seed", type=_nonnegative_int, default=0, help="prompt/bootstrap seed")
-    p.add_argument("--label-noise", type=_unit_float, default=0.0, help="in-context label flips")
+    p.add_argument("--label-noise", type=_noise_rate, default=0.0, help="in-context label flips")
+    _add_input_options(p, sampled_only=True)
     p.add_argument("--bootstrap", type=_positive_int, default=1000, help="bootstrap resamples")
     p.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -241,9 +298,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         eval_every=args.eval_every,
         target_accuracy=args.target_accuracy,
         target_from=args.target_from,
+        max_seconds=args.max_seconds or 0.0,
         precision=args.precision,
         compile=args.compile,
+        cuda_graph=args.cuda_graph,
+        dropout=args.dropout,
+        eval_prompts=args.eval_prompts,
+        log_every=args.log_every,
         checkpoint_every=args.checkpoint_every,
+        **_curricula(args),
     )
     try:
         summary = train(config, args.out, progress=not args.no_progress and not args.json)
@@ -263,6 +326,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _curricula(args: argparse.Namespace) -> dict[str, int]:
+    """The ``curriculum_*`` config fields of ``--curriculum-points`` / ``--curriculum-dims``."""
+    out = {}
+    for kind in ("points", "dims"):
+        value = getattr(args, f"curriculum_{kind}")
+        if value is not None:
+            keys = ("start", "end", "increment", "interval")
+            out.update({f"curriculum_{kind}_{k}": v for k, v in zip(keys, value, strict=True)})
+    return out
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from models.evaluate import evaluate_run
 
@@ -277,6 +351,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         label_noise=args.label_noise,
         device=args.device,
         resamples=args.bootstrap,
+        force=args.force,
+        p_one=args.p_one,
     )
     if args.json:
         print(json.dumps(result, indent=2))
@@ -292,6 +368,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 f"[{result['ci_low'][i]:.4f}, {result['ci_high'][i]:.4f}]"
             )
     return 0
+
+
+def _input_params(args: argparse.Namespace) -> dict:
+    """``force`` / ``p_one`` of ``--force`` / ``--p-one`` when given."""
+    return {k: v for k, v in (("force", args.force), ("p_one", args.p_one)) if v is not None}
 
 
 def _task_params(args: argparse.Namespace) -> dict:
@@ -327,19 +408,23 @@ def cmd_sample(args: argparse.Namespace) -> int:
     import numpy as np
 
     from boolfun.samplers import sample_prompts
-    from models.baselines import check_device
+    from models.baselines import check_device, name_option
 
     check_device(args.device)
-    prompts = sample_prompts(
-        args.task,
-        args.prompts,
-        args.points,
-        args.n,
-        seed=args.seed,
-        device=args.device,
-        return_functions=True,
-        **_task_params(args),
-    )
+    try:
+        prompts = sample_prompts(
+            args.task,
+            args.prompts,
+            args.points,
+            args.n,
+            seed=args.seed,
+            device=args.device,
+            return_functions=True,
+            **_input_params(args),
+            **_task_params(args),
+        )
+    except ValueError as e:
+        raise ValueError(name_option(str(e), ("force", "p_one"))) from None
     xs, ys = prompts.numpy()
     if prompts.functions is None:
         functions = np.array([""] * len(xs))
@@ -354,10 +439,12 @@ def cmd_sample(args: argparse.Namespace) -> int:
         task=np.array(prompts.task),
         n=np.array(prompts.n),
         seed=np.array(args.seed),
+        force=np.array(prompts.force),
+        p_one=np.array(prompts.p_one),
     )
     print(
         f"wrote {args.out}: {xs.shape[0]} prompts x {xs.shape[1]} points, n={xs.shape[2]}, "
-        f"task {prompts.task}, seed {args.seed}"
+        f"task {prompts.task}, seed {args.seed}, force {prompts.force}, p_one {prompts.p_one}"
     )
     return 0
 
@@ -390,6 +477,8 @@ def cmd_baselines(args: argparse.Namespace) -> int:
         bayes_samples=args.bayes_samples,
         params=_task_params(args),
         progress=not args.json,
+        force=args.force,
+        p_one=args.p_one,
     )
     if args.prompts_file is not None:
         result["prompts_file"] = str(args.prompts_file)
@@ -403,6 +492,8 @@ def cmd_baselines(args: argparse.Namespace) -> int:
         print(json.dumps(result, indent=2))
         return 0
     source = f"from {args.prompts_file}" if args.prompts_file else f"sampled, seed {args.seed}"
+    if result["force"] is not None:
+        source += f", force {result['force']}, p_one {result['p_one']}"
     print(
         f"{result['task']}: n={result['n']}, {result['points']} points, "
         f"{result['prompts']} prompts ({source}); accuracy at position i = after i examples"

@@ -4,6 +4,8 @@ message naming what is allowed (argparse turns it into exit status 2 naming the 
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable
 
 
 def positive_int(text: str) -> int:
@@ -26,12 +28,36 @@ def _int_at_least(text: str, low: int) -> int:
     return value
 
 
-def positive_float(text: str) -> float:
-    """A number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {value}")
-    return value
+def number_in(
+    low: float, high: float, *, low_open: bool = False, high_open: bool = False
+) -> Callable[[str], float]:
+    """An argument type: a number in the interval from ``low`` to ``high`` (each end open or
+    closed as asked; ``high = inf`` for no upper bound). NaN is always rejected."""
+    lo = f"({low:g}" if low_open else f"[{low:g}"
+    hi = "inf)" if high == math.inf else (f"{high:g})" if high_open else f"{high:g}]")
+    what = f"a number > {low:g}" if high == math.inf and low_open else f"a number in {lo}, {hi}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+        above = value > low if low_open else value >= low
+        below = value < high if high_open else value <= high
+        if not (above and below):  # also rejects nan
+            raise argparse.ArgumentTypeError(f"must be {what}, got {value}")
+        return value
+
+    return parse
+
+
+positive_float = number_in(0.0, math.inf, low_open=True)
+"""A number > 0."""
+probability = number_in(0.0, 1.0)
+"""A number in [0, 1] (``--force``: the forcing probability)."""
+open_probability = number_in(0.0, 1.0, low_open=True, high_open=True)
+"""A number strictly between 0 and 1 (``--p-one``: the probability of a 1 input bit)."""
+noise_rate = number_in(0.0, 0.5)
+"""A number in [0, 0.5] (label-noise rates)."""
+dropout_rate = number_in(0.0, 1.0, high_open=True)
+"""A number in [0, 1) (dropout)."""

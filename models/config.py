@@ -120,8 +120,10 @@ class TrainConfig:
     eval_prompts: int = 256
     target_accuracy: float = 0.0  # early stop when eval accuracy from target_from reaches it
     target_from: int = 40  # first position of that accuracy (clipped to the prompt)
+    max_seconds: float = 0.0  # stop (with a checkpoint) after this much training time (0 = off)
     precision: str = "auto"  # auto = bf16 autocast on CUDA, fp32 elsewhere
     compile: bool = False  # torch.compile the model (CUDA only)
+    cuda_graph: bool = False  # record each step in a CUDA graph and replay it (CUDA only)
     checkpoint_every: int = 500  # steps between checkpoints (0 = only at the end)
     log_every: int = 10  # steps between JSONL metric lines
 
@@ -182,6 +184,7 @@ class TrainConfig:
         _int("eval_every", self.eval_every, 0)
         _float("target_accuracy", self.target_accuracy, 0.0, 1.0)
         _int("target_from", self.target_from, 0)
+        _float("max_seconds", self.max_seconds, 0.0, 1e9)
         if self.precision not in PRECISIONS:
             raise ValueError(
                 f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}"
@@ -195,6 +198,10 @@ class TrainConfig:
             raise ValueError(f"compile must be true or false, got {self.compile!r}")
         if self.compile and not on_cuda:
             raise ValueError(f"compile needs a CUDA device, got device {self.device!r}")
+        if not isinstance(self.cuda_graph, bool):
+            raise ValueError(f"cuda_graph must be true or false, got {self.cuda_graph!r}")
+        if self.cuda_graph and not on_cuda:
+            raise ValueError(f"cuda_graph needs a CUDA device, got device {self.device!r}")
         _int("checkpoint_every", self.checkpoint_every, 0)
         _int("log_every", self.log_every, 1)
 

@@ -7,7 +7,10 @@ prompts of that task). ``n`` may be *smaller* than the trained ``n``: the read-i
 map of an ``n``-wide input, so prompts over fewer variables are zero-padded to the trained width
 (coordinates ``n_eval..n-1`` are 0, i.e. the model sees them as the constant input bit 0, coded
 -1). A larger ``n`` has no weights to read it and raises ``ValueError``; so do more points than
-the model's ``max_points`` (the trained ``points``).
+the model's ``max_points`` (the trained ``points``). The *input* distribution may differ too:
+``force`` sets the forcing probability (e.g. 0: plain uniform inputs for a conjunction, whose
+training prompts had 30% forced positives) and ``p_one`` the probability of a 1 input bit
+(:func:`boolfun.samplers.sample_prompts`).
 
 Label noise: with ``label_noise = q`` every in-context label the model *sees* is flipped with
 probability ``q`` (from a generator seeded with ``seed``); accuracy is scored against the clean
@@ -37,13 +40,19 @@ def evaluate_run(
     device: str = "cpu",
     resamples: int = 1000,
     batch: int = 500,
+    force: float | None = None,
+    p_one: float | None = None,
 ) -> dict[str, Any]:
     """Score the model of run folder ``run``; returns one entry like ``boolicl baselines``
     (``name``, ``per_position``, ``ci_low``, ``ci_high``, ``mean``, ``mean_ci``) plus ``task``,
-    ``n``, ``points``, ``prompts``, ``seed``, ``label_noise`` and the run's ``config``.
+    ``n``, ``points``, ``prompts``, ``seed``, ``label_noise``, ``force``, ``p_one`` and the
+    run's ``config``.
 
     ``task`` / ``n`` / ``points`` default to the run's (also for another task); ``prompts`` to
-    1000 (with ``prompts_file``: all of the file's).
+    1000 (with ``prompts_file``: all of the file's). ``force`` (forcing probability; ``None``:
+    the task's) and ``p_one`` (probability of a 1 input bit; ``None``: 0.5) change the input
+    distribution of the sampled prompts; with ``prompts_file`` they are an error, and the
+    result reports the file's recorded values (``None`` when it has none).
     """
     from learners import position_accuracy
     from models.baselines import check_device, load_prompts_file
@@ -55,6 +64,12 @@ def evaluate_run(
     model, config = load_model(run, device)
     info: dict[str, Any] = {}
     if prompts_file is not None:
+        for option, value in (("--force", force), ("--p-one", p_one)):
+            if value is not None:
+                raise ValueError(
+                    f"{option} cannot be used with --prompts-file: it changes how prompts are "
+                    "sampled, and the file's prompts are fixed"
+                )
         if not Path(prompts_file).is_file():
             raise ValueError(f"--prompts-file {prompts_file} does not exist")
         xs_np, ys_np, info = load_prompts_file(prompts_file)
@@ -69,19 +84,27 @@ def evaluate_run(
         ys_np = ys_np[: prompts or B, : points or P]
         xs, ys = torch.as_tensor(xs_np).to(torch.uint8), torch.as_tensor(ys_np).to(torch.uint8)
         task = task or info.get("task", config.task)
+        used_force, used_p_one = info.get("force"), info.get("p_one")
     else:
         from boolfun.samplers import sample_prompts
+        from models.baselines import name_option
 
         task = task or config.task
-        s = sample_prompts(
-            task,
-            prompts or 1000,
-            points or config.points,
-            n if n is not None else config.n,
-            seed=seed,
-            device="cpu",
-        )
+        inputs = {k: v for k, v in (("force", force), ("p_one", p_one)) if v is not None}
+        try:
+            s = sample_prompts(
+                task,
+                prompts or 1000,
+                points or config.points,
+                n if n is not None else config.n,
+                seed=seed,
+                device="cpu",
+                **inputs,
+            )
+        except ValueError as e:
+            raise ValueError(name_option(str(e), ("force", "p_one"))) from None
         xs, ys = s.xs, s.ys
+        used_force, used_p_one = s.force, s.p_one
     B, P, n_eval = xs.shape
     if n_eval > config.n:
         raise ValueError(
@@ -111,6 +134,8 @@ def evaluate_run(
         "prompts": B,
         "seed": seed,
         "label_noise": label_noise,
+        "force": used_force,
+        "p_one": used_p_one,
         "prompts_file": str(prompts_file) if prompts_file is not None else None,
         "config": config.to_dict(),
     }

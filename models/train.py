@@ -4,9 +4,10 @@
 Every step draws fresh prompts with the on-device sampler (:func:`boolfun.samplers.sample_prompts`)
 from one ``torch.Generator`` seeded with ``config.seed``; the loss is binary cross-entropy with
 logits over all positions; the optimiser is Adam (fused on CUDA) with linear warm-up and an
-optional cosine decay. On CUDA the forward pass runs under bf16 autocast (``precision``) and the
-model may be compiled (``compile``); on the CPU everything is fp32, and a fixed seed gives the
-same loss curve.
+optional cosine decay. On CUDA the forward pass runs under bf16 autocast (``precision``), the
+model may be compiled (``compile``) and the whole step (forward, backward, Adam) may be recorded
+once in a CUDA graph and replayed (``cuda_graph``, :mod:`models.steps`); on the CPU everything
+is fp32, and a fixed seed gives the same loss curve.
 
 A run folder holds ``config.json``, ``model.safetensors`` (weights; the step in its metadata),
 ``state.pt`` (optimizer, step, the RNG states of torch and of the prompt generator) and
@@ -29,16 +30,19 @@ import torch
 import torch.nn.functional as F
 
 from models.config import TEACH_CLASSES, TrainConfig
+from models.steps import EagerStep, GraphStep, make_optimizer
 
 RESUME_MUTABLE = (
     "steps",
     "device",
     "compile",
+    "cuda_graph",
     "eval_every",
     "checkpoint_every",
     "log_every",
     "target_accuracy",
     "target_from",
+    "max_seconds",
 )
 """Config fields that may differ between a checkpoint and the run that resumes it."""
 
@@ -216,6 +220,15 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
     os.replace(tmp, path)
 
 
+def _portable(opt_state: dict[str, Any]) -> dict[str, Any]:
+    """An optimizer state dict with tensor learning rates (CUDA-graph runs) as floats."""
+    groups = [
+        {**g, "lr": float(g["lr"]) if isinstance(g["lr"], torch.Tensor) else g["lr"]}
+        for g in opt_state["param_groups"]
+    ]
+    return {**opt_state, "param_groups": groups}
+
+
 def save_checkpoint(
     out: Path,
     model: torch.nn.Module,
@@ -234,7 +247,7 @@ def save_checkpoint(
     _atomic(out / WEIGHTS, lambda p: save_file(tensors, str(p), metadata={"step": str(step)}))
     state = {
         "step": step,
-        "optimizer": optimizer.state_dict(),
+        "optimizer": _portable(optimizer.state_dict()),
         "generator": source.generator.get_state(),
         "torch_rng": torch.get_rng_state(),
         "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
@@ -307,6 +320,10 @@ def _resume(
             f"state of step {step}"
         )
     try:
+        # this run's implementation flags (fused / capturable) and learning-rate object win
+        # over the saved ones: a run may resume on another device or with(out) a CUDA graph
+        for saved, group in zip(opt_state["param_groups"], optimizer.param_groups, strict=True):
+            saved.update({k: group[k] for k in ("lr", "fused", "capturable", "foreach")})
         optimizer.load_state_dict(opt_state)
         source.generator.set_state(gen_state)
         torch.set_rng_state(rng_state)
@@ -333,9 +350,9 @@ def train(
     is overwritten. ``stop_after``: stop (with a checkpoint) after that step, as if killed.
     A non-finite loss raises :class:`TrainingDiverged` naming the step and the last
     checkpoint. The summary: ``steps`` done, ``stopped`` (``"steps"``, ``"target"``,
-    ``"stop_after"``), ``losses`` (``[step, loss]`` per log step), the last evaluation
-    (``eval_accuracy``: accuracy at positions >= ``target_from``), ``seconds`` and
-    ``steps_per_second`` of this call.
+    ``"stop_after"``, ``"time"`` after ``max_seconds``), ``losses`` (``[step, loss]`` per
+    log step), the last evaluation (``eval_accuracy``: accuracy at positions >=
+    ``target_from``), ``seconds`` and ``steps_per_second`` of this call.
     """
     from tqdm.auto import tqdm
 
@@ -356,11 +373,13 @@ def train(
 
     torch.manual_seed(config.seed)
     raw = build_model(config).to(dev)
-    optimizer = torch.optim.Adam(raw.parameters(), lr=config.lr, fused=dev.type == "cuda")
+    optimizer = make_optimizer(raw.parameters(), config.lr, dev, graph=config.cuda_graph)
     source = PromptSource(config, dev)
     start = _resume(outp, config, raw, optimizer, source) if has_ckpt else 0
     model = torch.compile(raw) if config.compile else raw
     bf16 = config.autocast_bf16
+    step_kind = GraphStep if config.cuda_graph else EagerStep
+    run_step = step_kind(model, optimizer, bf16)
     exs, eys = (
         eval_prompts(config, dev) if config.eval_every or config.target_accuracy else (None, None)
     )
@@ -406,23 +425,18 @@ def train(
     model.train()
     step = start
     while step < end:
-        for group in optimizer.param_groups:
-            group["lr"] = lr_at(config, step)
         xs, ys = source.batch(step)
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
-            logits = model(xs, ys)
-        loss = F.binary_cross_entropy_with_logits(logits.float(), ys.float())
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        loss = run_step(xs, ys, lr_at(config, step))
         step += 1
         bar.update(1)
-        pending.append((step, loss.detach()))
+        pending.append((step, loss))
         if step % config.log_every == 0 or step == end:
             value = loss.item()
             check_losses()
             losses.append([step, value])
-            log({"step": step, "loss": value, "lr": lr_at(config, step - 1)})
+            points, dims = curriculum(config, step - 1)
+            lr = lr_at(config, step - 1)
+            log({"step": step, "loss": value, "lr": lr, "points": points, "dims": dims})
             bar.set_postfix(loss=f"{value:.4f}")
         if exs is not None and config.eval_every and step % config.eval_every == 0:
             check_losses()
@@ -446,6 +460,13 @@ def train(
             save_checkpoint(outp, raw, optimizer, source, config, step)
             last_ckpt = step
         if stopped == "target":
+            break
+        if config.max_seconds and time.perf_counter() - t0 >= config.max_seconds and step < end:
+            stopped = "time"
+            check_losses()
+            if outp is not None and last_ckpt != step:
+                save_checkpoint(outp, raw, optimizer, source, config, step)
+                last_ckpt = step
             break
     bar.close()
     check_losses()

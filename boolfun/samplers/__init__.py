@@ -2,8 +2,9 @@
 
 A prompt is ``points`` examples ``(x_i, f(x_i))`` with ``x_i in {0,1}^n``; :func:`sample_prompts`
 draws ``prompts`` functions from the task's distribution and their inputs (uniform, then the
-task's forcing rule) on ``device``, with no Python loop over prompts or examples: inputs are
-generated and labelled as packed 64-bit words (:mod:`boolfun.samplers.words`).
+task's forcing rule; ``force`` and ``p_one`` change this input distribution) on ``device``, with
+no Python loop over prompts or examples: inputs are generated and labelled as packed 64-bit
+words (:mod:`boolfun.samplers.words`).
 
 >>> p = sample_prompts("conjunction", 4, seed=0, return_functions=True)
 >>> p.xs.shape, p.ys.shape, p.xs.dtype
@@ -25,7 +26,7 @@ from boolfun.function import BooleanFunction
 from boolfun.samplers.families import SAMPLERS, Context
 from boolfun.samplers.functions import build_functions
 from boolfun.samplers.words import unpack
-from boolfun.tasks import get_task, resolve_params
+from boolfun.tasks import get_task, resolve_params, with_inputs
 
 __all__ = ["Prompts", "sample_prompts"]
 
@@ -36,7 +37,8 @@ class Prompts:
 
     ``xs[b, i]`` is the ``i``-th input of prompt ``b`` and ``ys[b, i]`` its label; both uint8 in
     {0, 1} on the sampling device. ``functions[b]`` is prompt ``b``'s target (``None`` for
-    nearest_neighbour, or when not requested).
+    nearest_neighbour, or when not requested). ``force`` and ``p_one`` are the input
+    distribution used: the forcing probability and the probability of a 1 bit before forcing.
     """
 
     task: str
@@ -45,6 +47,8 @@ class Prompts:
     ys: torch.Tensor  # (batch, points) uint8
     functions: list[BooleanFunction] | None = None
     params: dict[str, int] = field(default_factory=dict)  # the task parameters used (k, start)
+    force: float = 0.0  # the forcing probability q used
+    p_one: float = 0.5  # the probability of a 1 input bit (before forcing) used
 
     def numpy(self) -> tuple[np.ndarray, np.ndarray]:
         """``(xs, ys)`` as uint8 numpy arrays."""
@@ -80,6 +84,8 @@ def sample_prompts(
     generator: torch.Generator | None = None,
     device: str | torch.device = "cpu",
     return_functions: bool = False,
+    force: float | None = None,
+    p_one: float = 0.5,
     **params: Any,
 ) -> Prompts:
     """``prompts`` prompts of ``task`` with ``points`` examples over ``n`` variables.
@@ -90,8 +96,14 @@ def sample_prompts(
     with ``seed`` (exactly one is required): the same seed on the same device gives the same
     prompts. With ``return_functions`` the targets are built as :mod:`boolfun` objects (on the
     CPU, one Python object per prompt).
+
+    Out-of-distribution inputs: ``force`` overrides the task's forcing probability ``q`` (in
+    [0, 1]; only the conjunction / disjunction / dnf / cnf families have forcing, the others
+    accept only 0) and ``p_one`` (in ``(0, 1)``) is the probability of each input bit being 1
+    before forcing (:func:`boolfun.tasks.with_inputs`). The defaults are the task's own
+    distribution and give the same prompts as before for the same seed.
     """
-    t = get_task(task)
+    t = with_inputs(get_task(task), force=force, p_one=p_one)
     prompts = check_int(prompts, "prompts", 1)
     points = check_int(t.default_points if points is None else points, "points", 1)
     n = check_int(t.default_n if n is None else n, "n", t.min_n)
@@ -110,4 +122,4 @@ def sample_prompts(
     functions = None
     if return_functions and t.has_function:
         functions = build_functions(t, n, sample.params)
-    return Prompts(t.name, n, xs, ys, functions, resolved)
+    return Prompts(t.name, n, xs, ys, functions, resolved, t.dist.force, t.dist.p_one)

@@ -1,8 +1,9 @@
 """One vectorised sampler per task family (see :class:`boolfun.tasks.Distribution`).
 
 Each sampler draws the parameters of ``batch`` functions, the ``(batch, points)`` inputs as
-packed words (:mod:`boolfun.samplers.words`), applies the task's forcing rule and computes the
-labels from the parameters with tensor operations: no Python loop over prompts or examples.
+packed words (:mod:`boolfun.samplers.words`; every bit 1 w.p. ``dist.p_one``), applies the
+task's forcing rule and computes the labels from the parameters with tensor operations: no
+Python loop over prompts or examples.
 """
 
 from __future__ import annotations
@@ -41,8 +42,13 @@ class Context(NamedTuple):
     device: torch.device
 
     def inputs(self) -> torch.Tensor:
-        """Uniform inputs: ``(batch, points, W)`` words."""
-        return random_words((self.batch, self.points), self.n, self.generator, self.device)
+        """Random inputs, ``(batch, points, W)`` words: every bit 1 w.p. ``dist.p_one``
+        (uniform words, 64 random bits per draw, at the default 0.5)."""
+        shape = (self.batch, self.points)
+        p = self.task.dist.p_one
+        if p == 0.5:
+            return random_words(shape, self.n, self.generator, self.device)
+        return pack(draws.bernoulli(p, (*shape, self.n), self.generator, self.device))
 
     def forced(self) -> torch.Tensor:
         """``(batch, points, 1)`` bool: which examples the forcing rule overwrites."""

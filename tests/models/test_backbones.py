@@ -13,13 +13,13 @@ NAMES = sorted(BACKBONES)
 D, LAYERS, HEADS, MAX_LEN = 16, 2, 4, 12
 
 
-
 @pytest.fixture(autouse=True)
 def _one_thread():
     """Tiny tensors: one intra-op thread (several threads on a loaded 2-core machine are far
     slower, see :func:`learners.base.cpu_threads`)."""
     with cpu_threads(torch.device("cpu"), 1):
         yield
+
 
 def build(name: str, seed: int = 0) -> torch.nn.Module:
     torch.manual_seed(seed)

@@ -244,6 +244,23 @@ def test_cli_train_eval_round_trip(tmp_path, capsys):
         (["train", "conjunction", "--width", 30, "--heads", 4, "--out", "x"], "heads"),
         (["train", "conjunction", "--device", "cuda:7", "--out", "x"], "device"),
         (["eval", "no_such_run"], "not a run folder"),
+        (["train", "conjunction", "--curriculum-points", "5:2:1:1", "--out", "x"], "--curr"),
+        (["train", "conjunction", "--curriculum-dims", "a:b", "--out", "x"], "--curriculum-dims"),
+        (
+            [
+                "train",
+                "conjunction",
+                "--points",
+                10,
+                "--curriculum-points",
+                "5:20:5:9",
+                "--out",
+                "x",
+            ],
+            "curriculum_points_end",
+        ),
+        (["train", "conjunction", "--dropout", 1, "--out", "x"], "--dropout"),
+        (["train", "conjunction", "--cuda-graph", "--out", "x"], "cuda_graph"),
     ],
 )
 def test_cli_bad_input_exits_2(tmp_path, capsys, monkeypatch, argv, needle):
@@ -252,3 +269,29 @@ def test_cli_bad_input_exits_2(tmp_path, capsys, monkeypatch, argv, needle):
         main([str(a) for a in argv])
     assert e.value.code == 2
     assert needle in capsys.readouterr().err
+
+
+def test_cli_curriculum_grows_the_prompts(tmp_path, capsys):
+    run = tmp_path / "run"
+    args = ["train", "conjunction", "--n", 6, "--points", 12, "--layers", 1, "--width", 16]
+    args += ["--heads", 2, "--batch", 8, "--steps", 8, "--log-every", 1, "--eval-every", 0]
+    args += ["--curriculum-points", "4:12:4:3", "--curriculum-dims", "3:6:2:4", "--out", run]
+    code, _, _ = run_cli(capsys, *args, "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["points"] for r in rows] == [4, 4, 4, 8, 8, 8, 12, 12]
+    assert [r["dims"] for r in rows] == [3, 3, 3, 3, 5, 5, 5, 5]
+    config = json.loads((run / "config.json").read_text())
+    assert config["curriculum_points_interval"] == 3 and config["curriculum_dims_end"] == 6
+
+
+def test_time_limit_stops_with_a_checkpoint_that_resumes(tmp_path):
+    c = tiny(steps=12, max_seconds=1e-6)  # the limit is met after the first step
+    first = train(c, tmp_path / "run")
+    assert first["stopped"] == "time" and first["steps"] == 1
+    rest = train(tiny(steps=12), tmp_path / "run")  # max_seconds may change on resume
+    assert rest["resumed_from"] == 1 and rest["steps"] == 12
+    full = train(tiny(steps=12))
+    assert rest["losses"] == full["losses"][1:]
+    with pytest.raises(ValueError, match="max_seconds"):
+        tiny(max_seconds=-1.0)

@@ -15,13 +15,13 @@ N, P = 5, 6
 TINY = dict(d_model=16, layers=2, heads=4, max_points=8)
 
 
-
 @pytest.fixture(autouse=True)
 def _one_thread():
     """Tiny tensors: one intra-op thread (several threads on a loaded 2-core machine are far
     slower, see :func:`learners.base.cpu_threads`)."""
     with cpu_threads(torch.device("cpu"), 1):
         yield
+
 
 def model_for(backbone: str = "transformer", seed: int = 0) -> InContextModel:
     torch.manual_seed(seed)
@@ -30,8 +30,10 @@ def model_for(backbone: str = "transformer", seed: int = 0) -> InContextModel:
 
 def prompts(seed: int = 0, b: int = 3) -> tuple[torch.Tensor, torch.Tensor]:
     g = torch.Generator().manual_seed(seed)
-    return (torch.randint(0, 2, (b, P, N), generator=g, dtype=torch.uint8),
-            torch.randint(0, 2, (b, P), generator=g, dtype=torch.uint8))
+    return (
+        torch.randint(0, 2, (b, P, N), generator=g, dtype=torch.uint8),
+        torch.randint(0, 2, (b, P), generator=g, dtype=torch.uint8),
+    )
 
 
 def test_tokens_interleave_points_and_labels() -> None:
