@@ -96,3 +96,16 @@ def test_cuda_graph_run_resumes_and_learns(tmp_path):
     rest = train(eager, tmp_path / "run")  # a graph checkpoint resumes eagerly, and back
     assert rest["resumed_from"] == 150 and rest["steps"] == 300
     assert rest["final_loss"] < part["losses"][0][1]
+
+
+def test_checkpoint_stores_a_tensor_learning_rate_as_a_float():
+    """A CUDA-graph optimizer keeps its learning rate in a tensor; checkpoints store floats so
+    that any run (eager, other device) can resume them."""
+    from models.train import _portable
+
+    model = tiny_model()
+    opt = torch.optim.Adam(model.parameters(), lr=torch.tensor(0.5), foreach=False)
+    state = _portable(opt.state_dict())
+    assert state["param_groups"][0]["lr"] == 0.5  # exact in float32
+    assert isinstance(state["param_groups"][0]["lr"], float)
+    assert isinstance(opt.param_groups[0]["lr"], torch.Tensor)  # the optimizer is untouched
