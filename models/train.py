@@ -220,6 +220,14 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
     os.replace(tmp, path)
 
 
+def _metric_step(line: str) -> float:
+    """The step of a ``metrics.jsonl`` line; ``inf`` for a line cut short by a kill."""
+    try:
+        return float(json.loads(line).get("step", math.inf))
+    except (json.JSONDecodeError, AttributeError):
+        return math.inf
+
+
 def _portable(opt_state: dict[str, Any]) -> dict[str, Any]:
     """An optimizer state dict with tensor learning rates (CUDA-graph runs) as floats."""
     groups = [
@@ -238,7 +246,8 @@ def save_checkpoint(
     step: int,
 ) -> None:
     """Write ``config.json``, ``model.safetensors`` and ``state.pt`` of step ``step``
-    (each atomically; ``state.pt`` last)."""
+    (each atomically; ``state.pt`` last). ``state.pt`` holds the weights too, so a process
+    killed between the two renames still leaves a consistent resume state."""
     from safetensors.torch import save_file
 
     out.mkdir(parents=True, exist_ok=True)
@@ -247,6 +256,7 @@ def save_checkpoint(
     _atomic(out / WEIGHTS, lambda p: save_file(tensors, str(p), metadata={"step": str(step)}))
     state = {
         "step": step,
+        "model": tensors,
         "optimizer": _portable(optimizer.state_dict()),
         "generator": source.generator.get_state(),
         "torch_rng": torch.get_rng_state(),
@@ -313,13 +323,17 @@ def _resume(
         gen_state, rng_state = state["generator"], state["torch_rng"]
     except Exception as e:
         raise ValueError(f"checkpoint {out / STATE} is corrupt: {e}") from None
-    weights_step = load_weights(out, model)
-    if weights_step != step:
+    weights_step = load_weights(out, model)  # readable, and of this architecture
+    # weights newer than the state: the run was killed between the two renames of one
+    # checkpoint; the state holds the weights of its own step
+    if weights_step != step and not (weights_step > step and "model" in state):
         raise ValueError(
             f"checkpoint {out} is inconsistent: weights of step {weights_step}, "
             f"state of step {step}"
         )
     try:
+        if "model" in state:
+            model.load_state_dict(state["model"], strict=True)
         # this run's implementation flags (fused / capturable) and learning-rate object win
         # over the saved ones: a run may resume on another device or with(out) a CUDA graph
         for saved, group in zip(opt_state["param_groups"], optimizer.param_groups, strict=True):
@@ -394,7 +408,7 @@ def train(
             kept = [
                 line
                 for line in metrics_path.read_text().splitlines()
-                if line.strip() and json.loads(line).get("step", 0) <= start
+                if _metric_step(line) <= start
             ]
         metrics_path.write_text("".join(line + "\n" for line in kept))
     last_ckpt: int | None = start if has_ckpt else None

@@ -295,3 +295,25 @@ def test_time_limit_stops_with_a_checkpoint_that_resumes(tmp_path):
     assert rest["losses"] == full["losses"][1:]
     with pytest.raises(ValueError, match="max_seconds"):
         tiny(max_seconds=-1.0)
+
+
+def test_kill_between_the_renames_of_a_checkpoint_resumes(tmp_path):
+    """Weights renamed, state not yet: the state (with its own weights) is the resume point."""
+    import shutil
+
+    run, c = tmp_path / "run", tiny(steps=9, checkpoint_every=3)
+    train(c, run, stop_after=3)
+    shutil.copy(run / "state.pt", tmp_path / "state3.pt")
+    shutil.copy(run / "model.safetensors", tmp_path / "weights3.safetensors")
+    train(c, run, stop_after=6)
+    shutil.copy(tmp_path / "state3.pt", run / "state.pt")  # weights of step 6, state of step 3
+    rest = train(c, run)
+    assert rest["resumed_from"] == 3 and rest["steps"] == 9
+    full = train(c, tmp_path / "full")
+    wf, wr = weights(tmp_path / "full"), weights(run)
+    assert all(torch.equal(wf[k], wr[k]) for k in wf)
+    # the other way round (state newer than the weights) cannot come from a kill: refused
+    shutil.copy(tmp_path / "weights3.safetensors", run / "model.safetensors")
+    with pytest.raises(ValueError, match="inconsistent"):
+        train(tiny(steps=12, checkpoint_every=3), run)
+    assert full["losses"][3:] == rest["losses"]
