@@ -10,7 +10,7 @@ the ratio is what our code gains on a CPU.
 GPU (when available): absolute steps/s of every step ``mode`` — ``eager`` (bf16 autocast,
 fused Adam), ``graph`` (the whole step replayed from a CUDA graph, :mod:`models.steps`),
 ``compile`` and ``compile+graph`` — measured differentially: two runs of ``S`` and ``2S``
-steps, rate ``S / (t_2S - t_S)``, so model building, compilation and capture cancel out. Target
+steps, rate ``S / (t_2S - t_S)``, so compilation and capture cancel out. Target
 runs (``--target MODE:BATCH:LR:WARMUP``) train the Transformer for at most ``--target-seconds``
 and stop when the accuracy at positions >= 40 on 512 fixed prompts reaches ``--target-accuracy``;
 their time includes every evaluation, the compilation and the capture.
@@ -85,12 +85,20 @@ def mode_fields(mode: str) -> dict[str, bool]:
 
 
 def ours_steps_per_s(config: TrainConfig) -> float:
-    """Steps/s of :func:`models.train.train`, measured differentially: runs of ``steps`` and
-    ``2 * steps`` steps; fixed costs (model, compilation, capture) cancel."""
+    """Steps/s of :func:`models.train.train` (its loop time, model building excluded).
+
+    CPU: one warm-up call, then ``steps`` timed steps. CUDA: differentially, runs of ``steps``
+    and ``2 * steps`` steps, so that per-run fixed costs (compilation, graph capture) cancel.
+    """
     s = config.steps
+    if not config.device.startswith("cuda"):
+        train(TrainConfig(**{**config.to_dict(), "steps": 1}))
+        return s / train(config)["seconds"]
     short = train(TrainConfig(**{**config.to_dict(), "steps": s}))["seconds"]
     long = train(TrainConfig(**{**config.to_dict(), "steps": 2 * s}))["seconds"]
-    return s / max(long - short, 1e-9)
+    if long <= short:
+        raise RuntimeError(f"differential timing failed: {s} steps {short} s, {2 * s} {long} s")
+    return s / (long - short)
 
 
 def target_run(spec: str, device: str, seconds: float, accuracy: float) -> dict[str, Any]:

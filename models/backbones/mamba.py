@@ -14,7 +14,9 @@ block output is ``W_o (y * silu(z))``, added to the residual stream after a Laye
 ``x <- x + Mamba(LN(x))``; a final LayerNorm closes the stack.
 
 :meth:`Mamba.forward` computes the projections for all positions at once and runs the scan as
-a loop over time vectorised over batch, channels and states (:func:`selective_scan`);
+a loop over time vectorised over batch, channels and states, in segments with a hand-written
+backward pass so that training memory does not grow with ``L * E * N``
+(:mod:`models.backbones.selective_scan`);
 :meth:`Mamba.forward_recurrent` feeds one token at a time through every layer with a
 convolution buffer and the state ``h`` — the inference form; the tests check both agree.
 ``heads`` is ignored; ``max_len`` is only checked.
@@ -30,6 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from models.backbones._common import check_length, residual, run_blocks
+from models.backbones.selective_scan import selective_scan
 
 
 @dataclass
@@ -43,37 +46,6 @@ class MambaConfig:
     conv: int = 4  # width of the causal depthwise convolution
     dt_min: float = 1e-3
     dt_max: float = 1e-1
-
-
-def selective_scan(
-    u_BxLxE: torch.Tensor,
-    dt_BxLxE: torch.Tensor,
-    A_ExN: torch.Tensor,
-    B_BxLxN: torch.Tensor,
-    C_BxLxN: torch.Tensor,
-    D_E: torch.Tensor,
-) -> torch.Tensor:
-    """``y_BxLxE`` of the recurrence in the module docstring, looping over ``L``.
-
-    The per-step tensors ``exp(dt_t A)`` and ``dt_t B_t u_t`` (``B x E x N``) are formed inside
-    the loop from ``unbind`` slices, so neither the forward nor the backward pass materialises
-    a ``B x L x E x N`` tensor more than once (slicing one per step would make the backward
-    pass scatter into a full-size zero tensor at every step).
-    """
-    dtu_BxLxE = dt_BxLxE * u_BxLxE
-    h_BxExN = u_BxLxE.new_zeros(u_BxLxE.shape[0], u_BxLxE.shape[2], A_ExN.shape[1])
-    ys = []
-    for dt_BxE, dtu_BxE, B_BxN, C_BxN in zip(
-        dt_BxLxE.unbind(1),
-        dtu_BxLxE.unbind(1),
-        B_BxLxN.unbind(1),
-        C_BxLxN.unbind(1),
-        strict=True,
-    ):
-        dA_BxExN = torch.exp(dt_BxE[..., None] * A_ExN)
-        h_BxExN = dA_BxExN * h_BxExN + dtu_BxE[..., None] * B_BxN[:, None, :]
-        ys.append((h_BxExN @ C_BxN[..., None]).squeeze(-1))
-    return torch.stack(ys, dim=1) + D_E * u_BxLxE
 
 
 class MambaMixer(nn.Module):
