@@ -85,8 +85,9 @@ class _ScanSegment(torch.autograd.Function):
         C: torch.Tensor,
         A: torch.Tensor,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        hs, _ = _states(h0, dt, dtu, Bm, A)
-        ys = (hs @ C[:, :, :, None]).squeeze(-1)  # (B, K, E)
+        with torch.autocast(h0.device.type, enabled=False):  # float32 throughout
+            hs, _ = _states(h0, dt, dtu, Bm, A)
+            ys = (hs @ C[:, :, :, None]).squeeze(-1)  # (B, K, E)
         ctx.save_for_backward(h0, dt, dtu, Bm, C, A)
         return ys, hs[:, -1].clone()
 
