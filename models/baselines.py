@@ -122,8 +122,10 @@ def run_baselines(
     progress: bool = False,
     force: float | None = None,
     p_one: float | None = None,
+    runs: Sequence[Path | str] = (),
 ) -> dict[str, Any]:
-    """Run ``learners`` on prompts of ``task`` and score them per position.
+    """Run ``learners`` (and the trained models of the run folders ``runs``) on prompts of
+    ``task`` and score them per position.
 
     Prompts: ``xs``/``ys`` when given (``n``, ``points``, ``prompts`` then only check or
     truncate them), else ``prompts`` fresh prompts of the task sampled with ``seed`` on
@@ -133,7 +135,8 @@ def run_baselines(
     Returns the JSON shape of ``boolicl baselines --json``: ``task``, ``n``, ``points``,
     ``prompts``, ``seed``, ``force`` and ``p_one`` (those of the sampled inputs; ``None`` for
     given prompts) and ``learners``, a list of ``{"name", "per_position", "ci_low",
-    "ci_high", "mean", "mean_ci", "meta", "seconds"}``.
+    "ci_high", "mean", "mean_ci", "meta", "seconds"}``; a run's entry is named
+    ``"<model> (<run folder name>)"`` and its ``meta`` holds the run's config.
     """
     import torch
     from tqdm.auto import tqdm
@@ -200,6 +203,27 @@ def run_baselines(
         row["meta"] = meta
         row["seconds"] = round(seconds, 3)
         rows.append(row)
+    if runs:
+        from models.evaluate import model_predictions
+        from models.train import load_model
+
+        for run in runs:
+            model, config = load_model(run, device)
+            t0 = time.perf_counter()
+            try:
+                preds = model_predictions(model, config, x_t, y_t, device=device)
+            except ValueError as e:
+                raise ValueError(f"--runs {run}: {e}") from None
+            seconds = time.perf_counter() - t0
+            acc = position_accuracy(preds, y_t.cpu().numpy(), resamples=resamples, seed=seed)
+            rows.append(
+                {
+                    "name": f"{config.model} ({Path(run).name})",
+                    **acc.to_dict(),
+                    "meta": {"run": str(run), "config": config.to_dict()},
+                    "seconds": round(seconds, 3),
+                }
+            )
     return {
         "task": task,
         "n": n,
@@ -272,9 +296,14 @@ def plot_curves(result: dict[str, Any], path: Path | str, ax: Any = None) -> Non
         fig, ax = plt.subplots(figsize=(8, 5))
     colors = plt.get_cmap("tab10").colors  # one fixed colour per learner name
     x = np.arange(result["points"])
+    models = 0  # trained models (not learners): black, thicker, one line style each
     for r in result["learners"]:
-        c = colors[LEARNER_NAMES.index(r["name"]) % 10] if r["name"] in LEARNER_NAMES else "k"
-        ax.plot(x, r["per_position"], color=c, linewidth=1.3, label=learner_label(r))
+        if r["name"] in LEARNER_NAMES:
+            c, style, width = colors[LEARNER_NAMES.index(r["name"]) % 10], "-", 1.3
+        else:
+            c, style, width = "k", ("-", "--", ":", "-.")[models % 4], 1.8
+            models += 1
+        ax.plot(x, r["per_position"], style, color=c, linewidth=width, label=learner_label(r))
         ax.fill_between(x, r["ci_low"], r["ci_high"], color=c, alpha=0.2, linewidth=0)
     ax.set_xlabel("examples seen (position in prompt)")
     ax.set_ylabel("accuracy")
@@ -282,7 +311,7 @@ def plot_curves(result: dict[str, Any], path: Path | str, ax: Any = None) -> Non
     ax.grid(alpha=0.3)
     title = f"{result['task']} (n={result['n']}, {result['prompts']} prompts)"
     if own:
-        ax.set_title(f"Classical learners on {title}")
+        ax.set_title(f"{'Learners and models' if models else 'Classical learners'} on {title}")
         ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
         fig.savefig(path, dpi=110)

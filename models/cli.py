@@ -112,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_input_options(p, sampled_only=True)
     p.add_argument(
+        "--runs",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="RUN",
+        help="run folders of trained models (`boolicl train`) to score on the same prompts",
+    )
+    p.add_argument(
         "--bayes-samples",
         type=_positive_int,
         default=4096,
@@ -479,6 +487,7 @@ def cmd_baselines(args: argparse.Namespace) -> int:
         progress=not args.json,
         force=args.force,
         p_one=args.p_one,
+        runs=args.runs,
     )
     if args.prompts_file is not None:
         result["prompts_file"] = str(args.prompts_file)

@@ -27,6 +27,36 @@ import torch
 import torch.nn.functional as F
 
 
+def model_predictions(
+    model: torch.nn.Module,
+    config: Any,
+    xs: torch.Tensor,
+    ys: torch.Tensor,
+    *,
+    device: str = "cpu",
+    batch: int = 500,
+) -> np.ndarray:
+    """``(B, P)`` uint8 predictions ``logit > 0`` of a trained ``model`` (its run's ``config``)
+    on prompts ``xs`` / ``ys`` (any device), in batches of ``batch`` prompts. Fewer inputs than
+    the trained ``n`` are zero-padded; more inputs, or more points than trained, raise
+    ``ValueError``."""
+    B, P, n_eval = xs.shape
+    if n_eval > config.n:
+        raise ValueError(
+            f"n = {n_eval} exceeds the trained n = {config.n}: the read-in has no weights for "
+            f"more inputs (n <= {config.n} is zero-padded)"
+        )
+    if P > config.points:
+        raise ValueError(f"points = {P} exceeds the model's limit of {config.points} points")
+    xs_in = F.pad(xs, (0, config.n - n_eval)) if n_eval < config.n else xs
+    preds = []
+    with torch.no_grad():
+        for i in range(0, B, batch):
+            logits = model(xs_in[i : i + batch].to(device), ys[i : i + batch].to(device))
+            preds.append((logits.float() > 0).to(torch.uint8).cpu().numpy())
+    return np.concatenate(preds)
+
+
 def evaluate_run(
     run: Path | str,
     *,
@@ -106,24 +136,12 @@ def evaluate_run(
         xs, ys = s.xs, s.ys
         used_force, used_p_one = s.force, s.p_one
     B, P, n_eval = xs.shape
-    if n_eval > config.n:
-        raise ValueError(
-            f"n = {n_eval} exceeds the trained n = {config.n}: the read-in has no weights for "
-            f"more inputs (n <= {config.n} is zero-padded)"
-        )
-    if P > config.points:
-        raise ValueError(f"points = {P} exceeds the model's limit of {config.points} points")
     shown = ys
     if label_noise:
         g = torch.Generator().manual_seed(seed)
         shown = ys ^ (torch.rand(ys.shape, generator=g) < label_noise).to(torch.uint8)
-    xs_in = F.pad(xs, (0, config.n - n_eval)) if n_eval < config.n else xs
-    preds = []
-    with torch.no_grad():
-        for i in range(0, B, batch):
-            logits = model(xs_in[i : i + batch].to(device), shown[i : i + batch].to(device))
-            preds.append((logits.float() > 0).cpu().numpy())
-    acc = position_accuracy(np.concatenate(preds), ys.numpy(), resamples=resamples, seed=seed)
+    preds = model_predictions(model, config, xs, shown, device=device, batch=batch)
+    acc = position_accuracy(preds, ys.numpy(), resamples=resamples, seed=seed)
     return {
         "name": f"{config.model}",
         **acc.to_dict(),

@@ -317,3 +317,21 @@ def test_kill_between_the_renames_of_a_checkpoint_resumes(tmp_path):
     with pytest.raises(ValueError, match="inconsistent"):
         train(tiny(steps=12, checkpoint_every=3), run)
     assert full["losses"][3:] == rest["losses"]
+
+
+def test_baselines_score_trained_runs_on_the_same_prompts(tmp_path, capsys):
+    """``baselines --runs`` puts a trained model beside the learners; its curve is the one
+    ``eval`` computes on the same seeded prompts."""
+    run = tmp_path / "run"
+    train(tiny(steps=3), run)
+    argv = ["baselines", "conjunction", "--n", 5, "--points", 20, "--prompts", 40]
+    argv += ["--learners", "averaging", "--bootstrap", 20, "--runs", run, "--json"]
+    code, out, _ = run_cli(capsys, *argv)
+    rows = {r["name"]: r for r in json.loads(out)["learners"]}
+    assert code == 0 and set(rows) == {"averaging", "transformer (run)"}
+    ev = evaluate_run(run, prompts=40, seed=0, resamples=20)
+    assert rows["transformer (run)"]["per_position"] == ev["per_position"]
+    assert rows["transformer (run)"]["meta"]["config"]["steps"] == 3
+    with pytest.raises(SystemExit) as e:  # more inputs than the model was trained on
+        main([str(a) for a in ["baselines", "conjunction", "--n", 6, "--runs", run]])
+    assert e.value.code == 2 and "--runs" in capsys.readouterr().err
