@@ -145,6 +145,8 @@ class GraphStep:
         self.ys = torch.zeros(y_shape, dtype=torch.uint8, device=device)
         snap = self._snapshot()
         if self.capture:
+            # warm-up and capture on one side stream: lazily created per-stream library state
+            # (cuBLAS(Lt) handles and workspaces) then exists before the capture starts
             side = torch.cuda.Stream(device)
             side.wait_stream(torch.cuda.current_stream(device))
             with torch.cuda.stream(side):
@@ -161,7 +163,7 @@ class GraphStep:
         self.optimizer.zero_grad(set_to_none=True)
         if self.capture:
             self.graph = torch.cuda.CUDAGraph()
-            with torch.cuda.graph(self.graph):
+            with torch.cuda.graph(self.graph, stream=side):
                 self.loss = self._body()
         self.captures += 1
 
