@@ -35,6 +35,7 @@ import torch
 from boolfun.bits import all_inputs
 from boolfun.samplers import draws
 from boolfun.tasks import Task
+from learners.base import exclusive_cumsum
 
 LITERAL_FAMILIES = ("conjunction", "disjunction", "dnf", "cnf")
 CONJ_LIKE = ("conjunction", "dnf")  # forcing makes literals true (else false)
@@ -279,6 +280,138 @@ def sample_hypotheses(
         bias = torch.randint(len(d.biases), shape, generator=generator, device=device)
         return {"weights": w, "bias": bias}
     raise ValueError(f"task {task.name!r} has no prior over functions")
+
+
+def can_condition(task: Task) -> bool:
+    """Whether :func:`conditioned_hypotheses` applies: one conjunction or disjunction (the
+    examples of one label constrain each variable's literal separately)."""
+    return task.family in ("conjunction", "disjunction") and task.dist.groups == 1
+
+
+def conditioned_hypotheses(
+    task: Task,
+    params: dict[str, int],
+    xs_BxPxN: torch.Tensor,
+    ys_BxP: torch.Tensor,
+    samples: int,
+    generator: torch.Generator,
+    *,
+    with_query: bool = False,
+) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """For every prompt and position ``i``, ``samples`` exact draws from the prior restricted
+    to the hypotheses that fit the *constraining* examples before ``i`` (the positives of a
+    conjunction, the negatives of a disjunction; with ``with_query`` also the query ``x_i``
+    taken as one) and tilted by those examples' input likelihood: ``(hypotheses, log_Z)``, the
+    hypotheses with leading dims ``(B, P, samples)`` and ``log_Z`` ``(B, P)`` the log of the
+    proposal's total mass ``Z = sum_h prior(h) g(h)`` over the allowed ``h``.
+
+    A conjunction is true on a positive example, so each of its literals is: variable ``v`` can
+    carry ``x_v`` only if every constraining example has ``x_v = 1``, and ``~x_v`` only if every
+    one has ``x_v = 0`` (dually, a disjunction's literals are false on every negative). With
+    ``m`` such examples, forcing probability ``q`` and ``k`` literals, those examples' inputs
+    have likelihood ``g(k) = ((1 - q) + q 2^k)^m`` (:func:`forcing_loglik`, up to ``2^-n``),
+    which grows steeply with ``k``. Once ``m >= 1`` each variable has at most one allowed
+    literal, so the proposal mass of the sets with ``i`` positive and ``j`` negative literals is
+    ``p_0^n C(a, i) C(b, j) r_+^i r_-^j g(i + j)`` (``a``, ``b`` the allowed counts, ``r_+-``
+    the prior odds of a literal against absence): the sampler draws ``(i, j)`` from that table,
+    then uniform subsets. With ``m = 0`` the proposal is the prior (``Z = 1``). A uniform
+    ``k``-subset prior (sparse tasks) is restricted to the allowed variables (``Z`` = their
+    share of the prior times ``g(k)``; with fewer than ``k`` allowed, ``Z = 0`` and the subsets
+    are padded with disallowed variables).
+    """
+    if not can_condition(task):
+        raise ValueError(f"task {task.name!r} has no per-variable conditioning")
+    d = task.dist
+    B, P, n = xs_BxPxN.shape
+    dev = xs_BxPxN.device
+    # the examples that constrain the literals: positives (conjunction), negatives (disjunction)
+    label = 1 if task.family == "conjunction" else 0
+    sel = (ys_BxP == label).to(torch.int32)  # (B, P)
+    xi = xs_BxPxN.to(torch.int32)
+    count = exclusive_cumsum(sel, dim=1)  # (B, P) such examples before i
+    ones = exclusive_cumsum(sel[..., None] * xi, dim=1)  # (B, P, n)
+    if with_query:
+        count, ones = count + 1, ones + xi
+    all_one, all_zero = ones == count[..., None], ones == 0
+    # conjunction: x_v allowed iff all ones, ~x_v iff all zeros; disjunction: the reverse
+    pos_ok, neg_ok = (all_one, all_zero) if label == 1 else (all_zero, all_one)
+    shape = (B, P, samples, n)
+    q = d.force
+    if d.exactly_k:
+        k = params["k"]
+        keys = torch.rand(shape, generator=generator, device=dev)
+        keys = torch.where(pos_ok[:, :, None, :], keys, keys - 2.0)  # allowed ones first
+        idx = keys.topk(k, dim=-1).indices
+        pos = torch.zeros(shape, dtype=torch.bool, device=dev).scatter_(-1, idx, True)
+        neg = torch.zeros_like(pos)
+        a = pos_ok.sum(-1).to(torch.float64)
+        all_n = torch.tensor(float(n), dtype=torch.float64)
+        log_share = _log_choose(a, float(k)) - _log_choose(all_n, float(k))
+        log_g = count.to(torch.float64) * log((1 - q) + q * 2.0**k) if q > 0 else 0.0
+        log_Z = log_share + log_g
+    else:
+        # m = 0: the prior (both literals of every variable allowed)
+        u = torch.rand(shape, generator=generator, device=dev, dtype=torch.float64)
+        pos = u < d.p_positive
+        neg = ~pos & (u < d.p_positive + d.p_negative)
+        log_Z = torch.zeros((B, P), dtype=torch.float64, device=dev)
+        constrained = count >= 1  # (B, P)
+        if bool(constrained.any()):
+            tp, tn, tz = _tilted_draws(d, pos_ok, neg_ok, count, samples, generator)
+            c = constrained[:, :, None, None]
+            pos, neg = torch.where(c, tp, pos), torch.where(c, tn, neg)
+            log_Z = torch.where(constrained, tz, log_Z)
+    forced = torch.zeros((B, P, samples), dtype=torch.int64, device=dev)
+    return {"pos": pos[..., None, :], "neg": neg[..., None, :], "forced": forced}, log_Z
+
+
+def _log_choose(top: torch.Tensor, r: torch.Tensor | float) -> torch.Tensor:
+    """``log C(top, r)`` elementwise (``-inf`` where ``r > top``)."""
+    r = torch.as_tensor(r, dtype=torch.float64, device=top.device)
+    out = torch.lgamma(top + 1) - torch.lgamma(r + 1) - torch.lgamma((top - r).clamp(min=0) + 1)
+    return torch.where(r <= top, out, float("-inf"))
+
+
+def _tilted_draws(
+    d: Any,
+    pos_ok: torch.Tensor,
+    neg_ok: torch.Tensor,
+    count: torch.Tensor,
+    samples: int,
+    generator: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(pos, neg, log_Z)`` of the tilted proposal of :func:`conditioned_hypotheses` at every
+    ``(B, P)`` with at least one constraining example (other rows: meaningless)."""
+    B, P, n = pos_ok.shape
+    dev = pos_ok.device
+    a = pos_ok.sum(-1).to(torch.float64)[..., None, None]  # allowed positive literals
+    b = neg_ok.sum(-1).to(torch.float64)[..., None, None]  # allowed negative literals
+    k = torch.arange(n + 1, device=dev, dtype=torch.float64)
+    i, j = k[:, None], k[None, :]  # (n+1, n+1) literal counts of each kind
+
+    def log_odds(p: float, r: torch.Tensor) -> torch.Tensor:  # r log(p / p_absent); 0^0 = 1
+        return torch.where(r == 0, 0.0, r * log(p / d.p_absent) if p > 0 else float("-inf"))
+
+    q = d.force
+    m = count.to(torch.float64)[..., None, None]
+    log_g = m * torch.log((1 - q) + q * torch.exp2(i + j)) if q > 0 else torch.zeros_like(i + j)
+    lw = _log_choose(a, i) + _log_choose(b, j) + log_odds(d.p_positive, i)
+    lw = (lw + log_odds(d.p_negative, j) + log_g).reshape(B * P, -1)  # (B P, (n+1)^2)
+    log_Z = (torch.logsumexp(lw, dim=-1) + n * log(d.p_absent)).view(B, P)
+    probs = torch.softmax(lw, dim=-1)
+    probs = torch.nan_to_num(probs, nan=0.0)
+    probs[:, 0] += (probs.sum(-1) == 0).to(probs.dtype)  # rows without constraints: any
+    pick = torch.multinomial(probs, samples, replacement=True, generator=generator)
+    ni, nj = (pick // (n + 1)).view(B, P, samples), (pick % (n + 1)).view(B, P, samples)
+
+    def subset(size: torch.Tensor, ok: torch.Tensor) -> torch.Tensor:
+        """A uniform subset with ``size`` elements of the allowed positions ``ok``."""
+        keys = torch.rand((B, P, samples, n), generator=generator, device=dev)
+        keys = torch.where(ok[:, :, None, :], keys, 2.0)
+        rank = keys.argsort(-1).argsort(-1)
+        return ok[:, :, None, :] & (rank < size[..., None])
+
+    return subset(ni, pos_ok), subset(nj, neg_ok), log_Z
 
 
 def _bmm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

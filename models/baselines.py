@@ -244,6 +244,12 @@ def learner_label(row: dict[str, Any]) -> str:
     meta = row.get("meta", {})
     name = row["name"]
     if name == "bayes":
+        if meta.get("mode") == "conditioned":
+            empty = meta.get("posterior_empty_rate", 0.0)
+            return (
+                f"bayes (conditioned, {meta.get('samples_per_position')} draws/position; "
+                f"no draw fits {100 * empty:.0f}%)"
+            )
         if meta.get("mode") == "sampled":
             empty = meta.get("posterior_empty_rate", 0.0)
             return (

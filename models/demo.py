@@ -228,7 +228,7 @@ def _learners_markdown(rows: list[dict[str, Any]]) -> str:
             if m not in r:
                 cells.append("-")
                 continue
-            mark = "*" if m == "bayes" and r.get("bayes_mode") == "sampled" else ""
+            mark = "*" if m == "bayes" and r.get("bayes_mode") in ("sampled", "conditioned") else ""
             cells.append(f"{r[m]['mean']:.3f}{mark}")
         lines.append(f"| {r['task']} | {r['n']} | " + " | ".join(cells) + " |")
     points = rows[0]["points"] if rows else LEARNER_POINTS
@@ -237,7 +237,7 @@ def _learners_markdown(rows: list[dict[str, Any]]) -> str:
     lines.append(
         f"Mean accuracy over positions 0..{points - 1} ({prompts} prompts per task; position i "
         "has seen i examples); '-': the learner does not apply to the task; bayes is the exact "
-        "posterior vote under the task's prior (* = sampled)."
+        "posterior vote under the task's prior (* = Monte-Carlo)."
     )
     return "\n".join(lines)
 

@@ -5,10 +5,12 @@ the sampled mode, and nearest_neighbour."""
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from math import comb, log
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -206,11 +208,100 @@ def test_sampled_mode_with_forcing_approaches_the_exact_vote():
 
 def test_auto_mode_switches_on_size():
     b = BayesOptimal("conjunction")
-    assert b.resolved_mode(4) == "exact" and b.resolved_mode(28) == "sampled"
+    assert b.resolved_mode(4) == "exact" and b.resolved_mode(28) == "conditioned"
+    assert BayesOptimal("majority").resolved_mode(28) == "sampled"
     xs, ys = prompts("conjunction", 3, 10, 28, seed=0)
     out = b.predict_full(xs, ys)
-    assert out.meta["mode"] == "sampled" and out.meta["samples_per_prompt"] == 4096
+    assert out.meta["mode"] == "conditioned" and out.meta["samples_per_position"] == 512
     assert 0 <= out.meta["posterior_empty_rate"] <= 1
+    xs, ys = prompts("dnf", 3, 10, 28, seed=0)
+    out = BayesOptimal("dnf").predict_full(xs, ys)
+    assert out.meta["mode"] == "sampled" and out.meta["samples_per_prompt"] == 4096
+
+
+CONDITIONED_TASKS = ["conjunction", "monotone_conjunction", "disjunction", "sparse_disjunction"]
+
+
+@pytest.mark.parametrize("task", CONDITIONED_TASKS)
+def test_conditioned_draws_fit_the_constraining_examples(task):
+    """Every conditioned draw for position i is true on the earlier positives (conjunction) /
+    false on the earlier negatives (disjunction), whatever the rest of the prompt says."""
+    from learners.priors import conditioned_hypotheses, hypothesis_labels
+
+    t = get_task(task)
+    xs, ys = prompts(task, 4, 15, 9, seed=3)
+    x, y = torch.from_numpy(xs), torch.from_numpy(ys)
+    hyp, _ = conditioned_hypotheses(t, resolve_params(t, 9, {}), x, y, 64, torch.Generator())
+    flat = {k: v.reshape(4 * 15, *v.shape[2:]) for k, v in hyp.items()}
+    labels, _ = hypothesis_labels(t, flat, x[:, None].expand(4, 15, 15, 9).reshape(60, 15, 9))
+    labels = labels.view(4, 15, 64, 15)  # prompt, position i, draw, example j
+    label = 1 if t.family == "conjunction" else 0
+    before = torch.arange(15)[None, None, :] < torch.arange(15)[None, :, None]  # j < i ...
+    constraining = before & (y[:, None, :] == label)  # ... with the constraining label
+    assert (labels.eq(bool(label)) | ~constraining[:, :, None, :]).all()
+    assert constraining.sum() > 5  # the check is not vacuous
+
+
+@pytest.mark.parametrize("task", ["conjunction", "disjunction", "sparse_disjunction"])
+def test_conditioned_draws_follow_the_renormalised_prior(task):
+    """At n = 3 the empirical law of the draws for one position matches the prior restricted
+    to the allowed literal sets, tilted by the constraining input's forcing likelihood
+    ``(1 - q) + q 2^k`` and renormalised, and ``Z`` is that tilted mass (by enumeration)."""
+    from learners.priors import conditioned_hypotheses
+
+    t = get_task(task)
+    n, k = 3, 1
+    params = {"k": k} if t.dist.exactly_k else {}
+    label = 1 if t.family == "conjunction" else 0
+    xs = torch.tensor([[[1, 0, 0], [1, 1, 1], [0, 0, 0]]], dtype=torch.uint8)
+    ys = torch.tensor([[label, 1 - label, 0]], dtype=torch.uint8)  # position 2 sees one
+    hyp, log_Z = conditioned_hypotheses(t, params, xs, ys, 40000, torch.Generator().manual_seed(0))
+    pos, neg = hyp["pos"][0, 2, :, 0], hyp["neg"][0, 2, :, 0]  # (samples, n)
+    keys = [tuple(row) for row in (pos.int() - neg.int()).tolist()]
+    seen = {key: count / len(keys) for key, count in Counter(keys).items()}
+    allowed = {}
+    for prob, lits in _literal_sets(t, n, k):
+        key = tuple((1 if v + 1 in lits else -1 if -(v + 1) in lits else 0) for v in range(n))
+        on_first = [1 if s == 1 and xs[0, 0, v] or s == -1 and not xs[0, 0, v] else 0
+                    for v, s in enumerate(key) if s]  # fmt: skip
+        fits = all(on_first) if label == 1 else not any(on_first)
+        if fits:
+            g = (1 - t.dist.force) + t.dist.force * 2 ** len(lits)
+            allowed[key] = allowed.get(key, 0.0) + prob * g
+    total = sum(allowed.values())
+    assert abs(float(log_Z[0, 2].exp()) - total) < 1e-9 * total
+    law = {key: p / total for key, p in allowed.items()}
+    assert set(seen) == set(law) and len(law) > 1
+    assert sum(abs(seen[key] - law[key]) for key in law) < 0.03
+
+
+@pytest.mark.parametrize(
+    "task, use_inputs", [(t, True) for t in CONDITIONED_TASKS] + [("conjunction", False)]
+)
+def test_conditioned_mode_approaches_the_exact_vote(task, use_inputs):
+    xs, ys = prompts(task, 150, 20, 5, seed=4)
+    exact = BayesOptimal(task, mode="exact", use_inputs=use_inputs).predict_full(xs, ys)
+    cond = BayesOptimal(
+        task, mode="conditioned", position_samples=512, use_inputs=use_inputs
+    ).predict_full(xs, ys)
+    assert cond.meta["mode"] == "conditioned" and cond.determined is None
+    assert np.abs(cond.proba - exact.proba).mean() < 0.015
+    # where the exact posterior is determined, any consistent draw gives its label
+    det = exact.determined
+    assert (cond.preds[det] == exact.preds[det]).mean() > 0.99
+
+
+def test_conditioned_bayes_is_a_ceiling_at_paper_size():
+    """n = 28: the conditioned vote is at least as accurate as elimination, null and nn3 (up to
+    4 standard errors of the paired difference), and almost every position has fitting
+    draws."""
+    xs, ys = prompts("conjunction", 60, 70, 28, seed=8)
+    cond = BayesOptimal("conjunction", position_samples=128).predict_full(xs, ys)
+    for name in ("elimination", "null", "nn3"):
+        other = make_learner(name, "conjunction").predict(xs, ys)
+        d = ((cond.preds == ys).astype(float) - (other == ys).astype(float)).mean(1)
+        assert d.mean() >= -4 * d.std() / np.sqrt(len(d)), name
+    assert cond.meta["posterior_empty_rate"] < 0.01
 
 
 def test_nearest_neighbour_bayes_is_1nn_after_start():
@@ -236,6 +327,10 @@ def test_bad_arguments():
         BayesOptimal("parity", mode="fast")
     with pytest.raises(ValueError, match="samples"):
         BayesOptimal("parity", samples=0)
+    with pytest.raises(ValueError, match="position_samples"):
+        BayesOptimal("conjunction", position_samples=0)
+    with pytest.raises(ValueError, match="conditioned"):
+        BayesOptimal("dnf", mode="conditioned")
     with pytest.raises(ValueError, match="task"):
         BayesOptimal("banana")
     with pytest.raises(ValueError, match="parameter"):

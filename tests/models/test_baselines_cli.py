@@ -66,11 +66,11 @@ def test_selected_learners_and_reproducible(capsys):
     assert [r["name"] for r in ra["learners"]] == ["nn1", "averaging"]
 
 
-def test_sampled_bayes_states_its_sample_size(capsys):
+def test_monte_carlo_bayes_states_its_sample_size(capsys, tmp_path):
     _, out, _ = run(
         capsys,
         "baselines",
-        "conjunction",
+        "majority",
         "--n",
         "20",
         "--points",
@@ -87,6 +87,11 @@ def test_sampled_bayes_states_its_sample_size(capsys):
     )
     meta = json.loads(out)["learners"][0]["meta"]
     assert meta["mode"] == "sampled" and meta["samples_per_prompt"] == 256
+    argv = ["baselines", "conjunction", "--n", "20", "--points", "8", "--prompts", "4"]
+    _, out, _ = run(
+        capsys, *argv, "--learners", "bayes", "--bootstrap", "20", "--out", str(tmp_path)
+    )
+    assert "bayes (conditioned, 512 draws/position; no draw fits 0%)" in out
 
 
 def test_table_and_plot(capsys, tmp_path):
