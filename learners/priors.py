@@ -350,17 +350,15 @@ def conditioned_hypotheses(
         log_g = count.to(torch.float64) * log((1 - q) + q * 2.0**k) if q > 0 else 0.0
         log_Z = log_share + log_g
     else:
-        # m = 0: the prior (both literals of every variable allowed)
-        u = torch.rand(shape, generator=generator, device=dev, dtype=torch.float64)
-        pos = u < d.p_positive
-        neg = ~pos & (u < d.p_positive + d.p_negative)
         log_Z = torch.zeros((B, P), dtype=torch.float64, device=dev)
         constrained = count >= 1  # (B, P)
-        if bool(constrained.any()):
-            tp, tn, tz = _tilted_draws(d, pos_ok, neg_ok, count, samples, generator)
-            c = constrained[:, :, None, None]
-            pos, neg = torch.where(c, tp, pos), torch.where(c, tn, neg)
-            log_Z = torch.where(constrained, tz, log_Z)
+        pos, neg, tz = _tilted_draws(d, pos_ok, neg_ok, count, samples, generator)
+        log_Z = torch.where(constrained, tz, log_Z)
+        free = ~constrained  # m = 0: the prior (both literals of every variable allowed)
+        if bool(free.any()):
+            u = torch.rand((int(free.sum()), samples, n), generator=generator, device=dev)
+            pos[free] = u < d.p_positive
+            neg[free] = (u >= d.p_positive) & (u < d.p_positive + d.p_negative)
     forced = torch.zeros((B, P, samples), dtype=torch.int64, device=dev)
     return {"pos": pos[..., None, :], "neg": neg[..., None, :], "forced": forced}, log_Z
 
@@ -402,16 +400,20 @@ def _tilted_draws(
     probs = torch.nan_to_num(probs, nan=0.0)
     probs[:, 0] += (probs.sum(-1) == 0).to(probs.dtype)  # rows without constraints: any
     pick = torch.multinomial(probs, samples, replacement=True, generator=generator)
-    ni, nj = (pick // (n + 1)).view(B, P, samples), (pick % (n + 1)).view(B, P, samples)
-
-    def subset(size: torch.Tensor, ok: torch.Tensor) -> torch.Tensor:
-        """A uniform subset with ``size`` elements of the allowed positions ``ok``."""
-        keys = torch.rand((B, P, samples, n), generator=generator, device=dev)
-        keys = torch.where(ok[:, :, None, :], keys, 2.0)
-        rank = keys.argsort(-1).argsort(-1)
-        return ok[:, :, None, :] & (rank < size[..., None])
-
-    return subset(ni, pos_ok), subset(nj, neg_ok), log_Z
+    ni, nj = (pick // (n + 1)).view(B, P, samples, 1), (pick % (n + 1)).view(B, P, samples, 1)
+    # uniform subsets of ni allowed positive and nj allowed negative literals from one sort:
+    # keys of the positive block in [0, 1), of the negative block in [2, 3), others 5; a
+    # literal is taken iff its key is at most the ni-th (nj-th) smallest of its block
+    pos_ok4, neg_ok4 = pos_ok[:, :, None, :], neg_ok[:, :, None, :]
+    keys = torch.rand((B, P, samples, n), generator=generator, device=dev)
+    keys = torch.where(pos_ok4, keys, torch.where(neg_ok4, keys + 2.0, 5.0))
+    ordered = keys.sort(-1).values
+    a4 = pos_ok.sum(-1)[:, :, None, None]
+    t_pos = ordered.gather(-1, (ni - 1).clamp(min=0))
+    t_neg = ordered.gather(-1, (a4 + nj - 1).clamp(min=0, max=n - 1))
+    pos = pos_ok4 & (keys <= t_pos) & (ni >= 1)
+    neg = neg_ok4 & (keys <= t_neg) & (nj >= 1)
+    return pos, neg, log_Z
 
 
 def _bmm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
