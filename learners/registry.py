@@ -63,11 +63,19 @@ def applicable(task: str) -> list[str]:
 
 
 def make_learner(
-    name: str, task: str, *, seed: int = 0, bayes_samples: int = 4096, **params: Any
+    name: str,
+    task: str,
+    *,
+    seed: int = 0,
+    bayes_samples: int = 4096,
+    bayes_position_samples: int = 256,
+    **params: Any,
 ) -> Learner:
     """The learner ``name`` set up for ``task``: ``params`` are the task parameters (``k`` of
     the sparse tasks, ``start`` of nearest_neighbour; the task's defaults otherwise), ``seed``
-    seeds ``ffn`` and the sampled ``bayes`` (``bayes_samples`` draws per prompt)."""
+    seeds ``ffn`` and the Monte-Carlo ``bayes`` (``bayes_samples`` draws per prompt in its
+    sampled mode, ``bayes_position_samples`` per position and stratum in its conditioned
+    mode)."""
     t = get_task(task)
     if name not in LEARNERS:
         raise ValueError(f"learner must be one of {list(LEARNERS)}, got {name!r}")
@@ -95,4 +103,10 @@ def make_learner(
         return Perceptron()
     if name == "ffn":
         return FeedForward(seed=seed)
-    return BayesOptimal(t.name, seed=seed, samples=bayes_samples, **params)
+    return BayesOptimal(
+        t.name,
+        seed=seed,
+        samples=bayes_samples,
+        position_samples=bayes_position_samples,
+        **params,
+    )

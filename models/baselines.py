@@ -118,6 +118,7 @@ def run_baselines(
     device: str = "cpu",
     resamples: int = 1000,
     bayes_samples: int = 4096,
+    bayes_position_samples: int = 256,
     params: dict[str, int] | None = None,
     progress: bool = False,
     force: float | None = None,
@@ -186,7 +187,14 @@ def run_baselines(
     B, P, n = x_t.shape
     rows = []
     for name in tqdm(names, desc=f"learners on {task}", disable=not progress):
-        learner = make_learner(name, task, seed=seed, bayes_samples=bayes_samples, **params)
+        learner = make_learner(
+            name,
+            task,
+            seed=seed,
+            bayes_samples=bayes_samples,
+            bayes_position_samples=bayes_position_samples,
+            **params,
+        )
         t0 = time.perf_counter()
         try:
             out = learner.predict_full(x_t, y_t)

@@ -126,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="prior draws per prompt when bayes cannot enumerate the prior",
     )
     p.add_argument(
+        "--bayes-position-samples",
+        type=_positive_int,
+        default=256,
+        help="draws per position and stratum of the conditioned bayes (conjunctions and "
+        "disjunctions beyond enumeration)",
+    )
+    p.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -483,6 +490,7 @@ def cmd_baselines(args: argparse.Namespace) -> int:
         device=args.device,
         resamples=args.bootstrap,
         bayes_samples=args.bayes_samples,
+        bayes_position_samples=args.bayes_position_samples,
         params=_task_params(args),
         progress=not args.json,
         force=args.force,

@@ -92,6 +92,12 @@ def test_monte_carlo_bayes_states_its_sample_size(capsys, tmp_path):
         capsys, *argv, "--learners", "bayes", "--bootstrap", "20", "--out", str(tmp_path)
     )
     assert "bayes (conditioned, 512 draws/position; no draw fits 0%)" in out
+    more = ["--bayes-position-samples", "32", "--json"]
+    _, out, _ = run(capsys, *argv, "--learners", "bayes", "--bootstrap", "20", *more)
+    assert json.loads(out)["learners"][0]["meta"]["samples_per_position"] == 64
+    with pytest.raises(SystemExit) as e:
+        main([*argv, "--bayes-position-samples", "0"])
+    assert e.value.code == 2 and "--bayes-position-samples" in capsys.readouterr().err
 
 
 def test_table_and_plot(capsys, tmp_path):
