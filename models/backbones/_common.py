@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -19,6 +20,20 @@ def residual(linear: nn.Linear) -> nn.Linear:
     """Flag ``linear`` as a residual output projection (scaled init in :func:`init_weights`)."""
     linear.residual_proj = True  # type: ignore[attr-defined]
     return linear
+
+
+class MLP(nn.Module):
+    """The GPT-2 MLP ``W_2 gelu(W_1 x)`` of hidden width ``4 D`` (``W_2`` a residual
+    projection), with dropout on its output."""
+
+    def __init__(self, d_model: int, dropout: float) -> None:
+        super().__init__()
+        self.c_fc = nn.Linear(d_model, 4 * d_model)
+        self.c_proj = residual(nn.Linear(4 * d_model, d_model))
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
+        return self.drop(self.c_proj(F.gelu(self.c_fc(x_BxLxD))))
 
 
 def run_blocks(

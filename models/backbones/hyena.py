@@ -22,10 +22,9 @@ import math
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from models.backbones._common import residual, run_blocks
+from models.backbones._common import MLP, residual, run_blocks
 
 
 @dataclass
@@ -114,17 +113,6 @@ class HyenaOperator(nn.Module):
             conv = causal_fft_conv(z_BxDxL, h_OxDxL[i])
             z_BxDxL = g_BxDxL * (conv + self.filter.bias_OxD[i, :, None] * z_BxDxL)
         return self.drop(self.out_proj(z_BxDxL.transpose(1, 2)))
-
-
-class MLP(nn.Module):
-    def __init__(self, d_model: int, dropout: float) -> None:
-        super().__init__()
-        self.c_fc = nn.Linear(d_model, 4 * d_model)
-        self.c_proj = residual(nn.Linear(4 * d_model, d_model))
-        self.drop = nn.Dropout(dropout)
-
-    def forward(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
-        return self.drop(self.c_proj(F.gelu(self.c_fc(x_BxLxD))))
 
 
 class HyenaBlock(nn.Module):

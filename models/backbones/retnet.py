@@ -12,7 +12,7 @@ The heads' outputs are normalised per head (GroupNorm, which also makes the pape
 scale normalisations of ``Γ`` and of the scores unnecessary: they rescale each head's output at
 each position, which the per-position GroupNorm removes) and gated:
 ``MSR(X) = W_O (swish(X W_G) ⊙ GroupNorm(O))``. A block is ``x <- x + MSR(LN(x))`` then
-``x <- x + FFN(LN(x))`` (GELU); a final LayerNorm closes the stack. There is no positional table:
+``x <- x + MLP(LN(x))`` (GELU); a final LayerNorm closes the stack. There is no positional table:
 ``max_len`` is only checked.
 """
 
@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.backbones._common import check_length, residual
+from models.backbones._common import MLP, check_length, residual
 
 
 @dataclass
@@ -107,17 +107,6 @@ class MultiScaleRetention(nn.Module):
         return self._output(x_BxLxD, torch.stack(outs, dim=2))
 
 
-class FFN(nn.Module):
-    def __init__(self, d_model: int, dropout: float) -> None:
-        super().__init__()
-        self.c_fc = nn.Linear(d_model, 4 * d_model)
-        self.c_proj = residual(nn.Linear(4 * d_model, d_model))
-        self.drop = nn.Dropout(dropout)
-
-    def forward(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
-        return self.drop(self.c_proj(F.gelu(self.c_fc(x_BxLxD))))
-
-
 class RetNetBlock(nn.Module):
     def __init__(self, cfg: RetNetConfig) -> None:
         super().__init__()
@@ -125,7 +114,7 @@ class RetNetBlock(nn.Module):
         self.msr = MultiScaleRetention(cfg)
         self.drop = nn.Dropout(cfg.dropout)
         self.ln_2 = nn.LayerNorm(cfg.d_model)
-        self.ffn = FFN(cfg.d_model, cfg.dropout)
+        self.ffn = MLP(cfg.d_model, cfg.dropout)
 
     def forward(self, x_BxLxD: torch.Tensor, recurrent: bool = False) -> torch.Tensor:
         h = self.ln_1(x_BxLxD)

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.backbones._common import check_length, residual
+from models.backbones._common import MLP, check_length, residual
 
 
 @dataclass
@@ -52,24 +52,13 @@ class CausalSelfAttention(nn.Module):
         return self.resid_drop(self.c_proj(y_BxLxD))
 
 
-class MLP(nn.Module):
-    def __init__(self, cfg: TransformerConfig) -> None:
-        super().__init__()
-        self.c_fc = nn.Linear(cfg.d_model, 4 * cfg.d_model)
-        self.c_proj = residual(nn.Linear(4 * cfg.d_model, cfg.d_model))
-        self.drop = nn.Dropout(cfg.dropout)
-
-    def forward(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
-        return self.drop(self.c_proj(F.gelu(self.c_fc(x_BxLxD))))
-
-
 class Block(nn.Module):
     def __init__(self, cfg: TransformerConfig) -> None:
         super().__init__()
         self.ln_1 = nn.LayerNorm(cfg.d_model)
         self.attn = CausalSelfAttention(cfg)
         self.ln_2 = nn.LayerNorm(cfg.d_model)
-        self.mlp = MLP(cfg)
+        self.mlp = MLP(cfg.d_model, cfg.dropout)
 
     def forward(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
         x_BxLxD = x_BxLxD + self.attn(self.ln_1(x_BxLxD))
