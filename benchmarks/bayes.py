@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from benchmarks.machine import machine
+from benchmarks.machine import machine, write_results
 from boolfun.samplers import sample_prompts
 from learners import BayesOptimal, make_learner
 
@@ -60,12 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(row), file=sys.stderr, flush=True)
     command = " ".join(["python", "-m", "benchmarks.bayes", *(argv or sys.argv[1:])])
     result = {"machine": info, "command": command, "results": rows}
-    text = markdown(result)
-    print(text)
-    if args.out:
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
-    if args.markdown:
-        args.markdown.write_text(text)
+    write_results(result, markdown(result), args.out, args.markdown)
     return 0
 
 

@@ -21,7 +21,6 @@ k = 1, 3 (nearest_neighbour, n=10, 100 points; conjunction, n=28, 70 points).
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -32,7 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from benchmarks.machine import machine
+from benchmarks.machine import machine, write_results
 from boolfun.samplers import sample_prompts
 from learners import Elimination, GF2Elimination, NearestNeighbours
 
@@ -289,12 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         "gf2": gf2,
         "throughput": bench_throughput(args.repeats, args.batch),
     }
-    text = markdown(result)
-    print(text)
-    for path, content in ((args.out, json.dumps(result, indent=2) + "\n"), (args.markdown, text)):
-        if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content)
+    write_results(result, markdown(result), args.out, args.markdown)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import sys
@@ -40,3 +41,15 @@ def machine(devices: list[str]) -> dict[str, Any]:
         "devices": names,
         "load_average_1min_at_start": round(os.getloadavg()[0], 2),
     }
+
+
+def write_results(
+    result: dict[str, Any], text: str, out: Path | None, markdown: Path | None
+) -> None:
+    """Print the markdown ``text`` and write ``result`` as JSON to ``out`` and ``text`` to
+    ``markdown`` (each when given; parent folders created)."""
+    print(text)
+    for path, content in ((out, json.dumps(result, indent=2) + "\n"), (markdown, text)):
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content)

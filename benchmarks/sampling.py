@@ -13,7 +13,6 @@ over repeated calls within the time budget; the best call is reported too.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -25,7 +24,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from benchmarks.machine import machine
+from benchmarks.machine import machine, write_results
 from boolfun.reference import reference_prompts
 from boolfun.samplers import sample_prompts
 from boolfun.tasks import TASKS
@@ -168,14 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "results": rows,
     }
-    text = markdown(result)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
-    if args.markdown:
-        args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(text)
+    write_results(result, markdown(result), args.out, args.markdown)
     return 0
 
 

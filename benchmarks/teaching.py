@@ -11,14 +11,13 @@ Every timing is a ratio or a wall time measured in this run on this machine (one
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from benchmarks.machine import machine
+from benchmarks.machine import machine, write_results
 from boolfun.classes import make_class
 from boolfun.normal_forms import Conjunction
 from boolfun.parse import parse
@@ -210,13 +209,7 @@ def main() -> None:
         "largest_n": largest_n(args.budget, args.seed, args.max_n),
         "reference_points": reference_points(args.seed),
     }
-    text = json.dumps(doc, indent=2)
-    if args.out:
-        args.out.write_text(text + "\n")
-    md = markdown(doc)
-    if args.markdown:
-        args.markdown.write_text(md)
-    print(md)
+    write_results(doc, markdown(doc), args.out, args.markdown)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from benchmarks.machine import machine
+from benchmarks.machine import machine, write_results
 from models.config import MODELS, TrainConfig
 from models.train import build_model, train
 
@@ -195,13 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         "results": rows,
         "target_runs": targets,
     }
-    text = markdown(result)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
-    if args.markdown:
-        args.markdown.write_text(text)
+    write_results(result, markdown(result), args.out, args.markdown)
     return 0
 
 
