@@ -11,10 +11,9 @@ is fp32, and a fixed seed gives the same loss curve.
 
 A run folder holds ``config.json``, ``model.safetensors`` (weights; the step in its metadata),
 ``state.pt`` (optimizer, step, the RNG states of torch and of the prompt generator, and a copy
-of the weights) and
-``metrics.jsonl`` (one JSON line per log step and per evaluation). Each file is written to a
-temporary name and renamed, ``state.pt`` last, so a killed run resumes from its last complete
-checkpoint and continues exactly as an uninterrupted run would.
+of the weights) and ``metrics.jsonl`` (one JSON line per log step and per evaluation). Each file
+is written to a temporary name and renamed, ``state.pt`` last, so a killed run resumes from its
+last complete checkpoint and continues exactly as an uninterrupted run would.
 """
 
 from __future__ import annotations
