@@ -1,5 +1,5 @@
 """The in-context wrapper: token layout, read-out positions, the learner interface, errors,
-and that every backbone can fit one batch a little."""
+and that every backbone learns to carry labels forward in context."""
 
 from __future__ import annotations
 
@@ -117,16 +117,32 @@ def test_bad_input_and_config() -> None:
 
 
 @pytest.mark.parametrize("backbone", sorted(BACKBONES))
-def test_overfits_one_batch(backbone: str) -> None:
-    model = model_for(backbone).train()
-    xs, ys = prompts(seed=5, b=8)
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+def test_learns_from_context(backbone: str) -> None:
+    """Every backbone carries labels forward: all prompts share the same points, and each
+    prompt's labels are one constant bit (half the prompts 0, half 1). Without reading earlier
+    labels no predictor beats ``ln 2`` at any position; copying the previous label solves
+    positions 1..P-1 (floor ``ln 2 / P``). 60 Adam steps at ``lr = 1e-3`` must take the loss
+    below 75% of its start (measured: 0.47-0.53 of the start for every backbone, over eight
+    seeds and one or two threads, the loss falling at every step).
+
+    The earlier version fitted random labels at ``lr = 3e-3`` for 30 steps: there the width-16
+    RetNet's loss spiked (gradient norm from about 1 to 141 in one step; its per-head
+    GroupNorm normalises four features whose variance at that width is below the norm's
+    ``eps``) and the Transformer's did too, so the loss after 30 steps depended on the
+    floating-point summation order (one or two threads, another CPU) and a fixed seed did not
+    fix the outcome."""
+    torch.manual_seed(0)
+    model = InContextModel(N, backbone=backbone, **TINY).train()
+    g = torch.Generator().manual_seed(5)
+    xs = torch.randint(0, 2, (1, P, N), generator=g, dtype=torch.uint8).expand(8, P, N)
+    ys = torch.tensor([0, 1] * 4, dtype=torch.uint8)[:, None].expand(8, P)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     losses = []
-    for _ in range(30):
+    for _ in range(60):
         loss = loss_fn(model(xs, ys), ys.float())
         opt.zero_grad()
         loss.backward()
         opt.step()
         losses.append(loss.item())
-    assert losses[-1] < 0.9 * losses[0], f"{backbone}: {losses[0]:.3f} -> {losses[-1]:.3f}"
+    assert losses[-1] < 0.75 * losses[0], f"{backbone}: {losses[0]:.3f} -> {losses[-1]:.3f}"
