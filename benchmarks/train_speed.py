@@ -35,8 +35,10 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.machine import machine, write_results
-from models.config import MODELS, TrainConfig
-from models.train import build_model, train
+from models.backbones import BACKBONES
+from models.config import TrainConfig
+from models.train import train
+from models.wrapper import InContextModel
 
 PAPER = dict(task="conjunction", n=28, points=70, width=256, heads=8, layers=12, batch=64, lr=1e-4)
 
@@ -62,7 +64,7 @@ def baseline_steps_per_s(config: TrainConfig, steps: int) -> float:
     from boolfun.reference import reference_prompts
 
     torch.manual_seed(config.seed)
-    model = build_model(config)
+    model = InContextModel.from_config(config)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     rng = np.random.default_rng(config.seed)
     t0 = time.perf_counter()
@@ -128,7 +130,7 @@ def target_run(spec: str, device: str, seconds: float, accuracy: float) -> dict[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
+    parser.add_argument("--models", nargs="+", default=list(BACKBONES), choices=list(BACKBONES))
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--steps", type=int, default=3, help="timed steps per measurement")
     parser.add_argument(

@@ -227,6 +227,32 @@ TASKS: dict[str, Task] = {
 }  # fmt: skip
 
 
+TEACHING_CLASSES: Mapping[str, str] = {
+    "conjunction": "conjunction",
+    "conjunction_small": "conjunction",
+    "monotone_conjunction": "monotone_conjunction",
+    "monotone_conjunction_small": "monotone_conjunction",
+    "disjunction": "disjunction",
+    "disjunction_small": "disjunction",
+    "sparse_disjunction": "disjunction",
+    "dnf": "dnf",
+    "cnf": "cnf",
+    "majority": "majority",
+    "majority_small": "majority",
+    "parity": "parity",
+    "sparse_parity": "parity",
+}
+"""Task -> the function class (a name of :data:`boolfun.classes.CLASSES`) inside which a
+task's target is taught (:func:`teaching.construct.teaching_sequence`): prompts that start
+with a teaching sequence use this class. Tasks not listed have no teaching construction."""
+
+
+def teaching_class(task: str) -> str | None:
+    """The class of :data:`TEACHING_CLASSES` for ``task`` (``None``: the task cannot be
+    taught); an unknown task raises ``ValueError``."""
+    return TEACHING_CLASSES.get(get_task(task).name)
+
+
 def get_task(name: str) -> Task:
     """The registered task called ``name``; ``ValueError`` listing the names otherwise."""
     if not isinstance(name, str) or name not in TASKS:

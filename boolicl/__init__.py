@@ -1,4 +1,7 @@
-"""The ``boolicl`` console script's entry point; the command line itself is :mod:`models.cli`.
+"""boolicl, the application: the command line (:mod:`boolicl.cli`), the comparison of learners
+and models on shared prompts (:mod:`boolicl.comparison`), tables, plots and the demo. It is
+the only package that imports all the others (``boolfun``, ``teaching``, ``learners``,
+``models``); none of them imports it.
 
 python-sat installs its example scripts into the environment's ``bin/`` folder, one of them
 named ``models.py``; Python puts a console script's folder first on ``sys.path``, where that
@@ -27,8 +30,8 @@ def _unshadow_models() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``boolicl`` (see :func:`models.cli.main`)."""
+    """Run ``boolicl`` (see :func:`boolicl.cli.main`)."""
     _unshadow_models()
-    from models.cli import main as cli_main
+    from boolicl.cli import main as cli_main
 
     return cli_main(argv)

@@ -14,7 +14,7 @@ np.float64(1.0)
 from learners.base import Learner, Predictions, check_prompts
 from learners.bayes import BayesOptimal
 from learners.elimination import Elimination
-from learners.evaluation import PositionAccuracy, position_accuracy
+from learners.evaluation import PositionAccuracy, Score, position_accuracy, score
 from learners.ffn import FeedForward
 from learners.gf2 import GF2Elimination
 from learners.halfspace import Perceptron
@@ -36,9 +36,11 @@ __all__ = [
     "Perceptron",
     "PositionAccuracy",
     "Predictions",
+    "Score",
     "SparseParity",
     "applicable",
     "check_prompts",
     "make_learner",
     "position_accuracy",
+    "score",
 ]

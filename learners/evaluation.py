@@ -16,6 +16,7 @@ and classical learners are scored by the same function.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,3 +111,38 @@ def position_accuracy(
         level=float(level),
         resamples=resamples,
     )
+
+
+@dataclass
+class Score:
+    """What :func:`score` measured: the predictor's :class:`~learners.base.Predictions`, their
+    :class:`PositionAccuracy` and the seconds ``predict_full`` took."""
+
+    predictions: Any
+    accuracy: PositionAccuracy
+    seconds: float
+
+
+def score(
+    predictor: Any,
+    xs: Any,
+    ys: Any,
+    *,
+    shown_ys: Any = None,
+    resamples: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> Score:
+    """Score any predictor on prompts ``xs`` / ``ys``: ``predictor.predict_full(xs, shown)``
+    then :func:`position_accuracy` of its predictions against ``ys``. The one path from a
+    predictor (a classical learner of :mod:`learners`, or a trained
+    :class:`models.wrapper.InContextModel`) to its scores.
+
+    ``shown_ys`` are the labels the predictor sees in context (default ``ys``; e.g. noisy
+    labels, while accuracy is scored against the clean ``ys``).
+    """
+    t0 = time.perf_counter()
+    out = predictor.predict_full(xs, ys if shown_ys is None else shown_ys)
+    seconds = time.perf_counter() - t0
+    acc = position_accuracy(out.preds, ys, resamples=resamples, seed=seed, level=level)
+    return Score(out, acc, seconds)

@@ -19,30 +19,17 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-MODELS = ("transformer", "lstm", "dss", "hyena", "retnet", "mamba")
-"""Backbone names of ``models.backbones`` (kept here so that parsing needs no torch)."""
+from boolfun.devices import resolve_device
+from boolfun.tasks import TASKS, TEACHING_CLASSES, teaching_class
+from models.backbones import BACKBONES
+
+MODEL_FIELDS = ("n", "model", "width", "layers", "heads", "points", "dropout")
+"""The fields of a config that fix the architecture: the arguments of
+:class:`models.wrapper.InContextModel`, under the same names (and the same names as the
+``boolicl train`` flags ``--n``, ``--model``, ``--width``, ...)."""
 
 SCHEDULES = ("constant", "cosine")
 PRECISIONS = ("auto", "fp32", "bf16")
-
-TEACH_CLASSES = {
-    "conjunction": "conjunction",
-    "conjunction_small": "conjunction",
-    "monotone_conjunction": "monotone_conjunction",
-    "monotone_conjunction_small": "monotone_conjunction",
-    "disjunction": "disjunction",
-    "disjunction_small": "disjunction",
-    "sparse_disjunction": "disjunction",
-    "dnf": "dnf",
-    "cnf": "cnf",
-    "majority": "majority",
-    "majority_small": "majority",
-    "parity": "parity",
-    "sparse_parity": "parity",
-}
-"""Task -> function class of :mod:`boolfun.classes` whose paper teaching sequence
-(:func:`teaching.construct.teaching_sequence`) starts the prompts when ``teach`` is not
-``"none"``. Tasks not listed cannot be taught."""
 
 
 def parse_teach(text: str) -> float:
@@ -88,7 +75,7 @@ class TrainConfig:
     task's values and are resolved at construction."""
 
     task: str = "conjunction"
-    model: str = "transformer"  # backbone name, one of MODELS
+    model: str = "transformer"  # backbone name, one of models.backbones.BACKBONES
     n: int | None = None  # input dimension (the read-in width)
     points: int | None = None  # examples per prompt (the model's positional limit)
     layers: int = 12
@@ -128,13 +115,11 @@ class TrainConfig:
     log_every: int = 10  # steps between JSONL metric lines
 
     def __post_init__(self) -> None:
-        from boolfun.tasks import TASKS
-
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
         t = TASKS[self.task]
-        if self.model not in MODELS:
-            raise ValueError(f"model must be one of {', '.join(MODELS)}, got {self.model!r}")
+        if self.model not in BACKBONES:
+            raise ValueError(f"model must be one of {', '.join(BACKBONES)}, got {self.model!r}")
         if self.n is None:
             self.n = t.default_n
         if self.points is None:
@@ -174,10 +159,10 @@ class TrainConfig:
         _float("label_noise", self.label_noise, 0.0, 0.5)
         _int("pool", self.pool, 0)
         p_teach = parse_teach(self.teach)
-        if p_teach > 0 and self.task not in TEACH_CLASSES:
+        if p_teach > 0 and teaching_class(self.task) is None:
             raise ValueError(
                 f"teach {self.teach!r} needs a task with a teaching construction "
-                f"({', '.join(TEACH_CLASSES)}), got {self.task!r}"
+                f"({', '.join(TEACHING_CLASSES)}), got {self.task!r}"
             )
         if p_teach > 0 and (self.pool or self.curriculum_dims_interval):
             raise ValueError("teach cannot be combined with pool or curriculum_dims_interval")
@@ -189,8 +174,9 @@ class TrainConfig:
             raise ValueError(
                 f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}"
             )
-        if not isinstance(self.device, str) or not self.device:
+        if not isinstance(self.device, str):
             raise ValueError(f"device must be a torch device name, got {self.device!r}")
+        resolve_device(self.device, check_available=False)  # availability: when training
         on_cuda = self.device.startswith("cuda")
         if self.precision == "bf16" and not on_cuda:
             raise ValueError(f"precision 'bf16' needs a CUDA device, got device {self.device!r}")
@@ -216,6 +202,10 @@ class TrainConfig:
         return self.precision == "bf16" or (
             self.precision == "auto" and self.device.startswith("cuda")
         )
+
+    def model_settings(self) -> dict[str, Any]:
+        """The architecture: ``InContextModel(**config.model_settings())`` builds it."""
+        return {k: getattr(self, k) for k in MODEL_FIELDS}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready field values."""

@@ -9,64 +9,31 @@ model may be compiled (``compile``) and the whole step (forward, backward, Adam)
 once in a CUDA graph and replayed (``cuda_graph``, :mod:`models.steps`); on the CPU everything
 is fp32, and a fixed seed gives the same loss curve.
 
-A run folder holds ``config.json``, ``model.safetensors`` (weights; the step in its metadata),
-``state.pt`` (optimizer, step, the RNG states of torch and of the prompt generator, and a copy
-of the weights) and ``metrics.jsonl`` (one JSON line per log step and per evaluation). Each file
-is written to a temporary name and renamed, ``state.pt`` last, so a killed run resumes from its
-last complete checkpoint and continues exactly as an uninterrupted run would.
+The run folder and its resume state are :mod:`models.checkpoints`; the prompts of every step
+are :mod:`models.data`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
+from tqdm.auto import tqdm
 
-from models.config import TEACH_CLASSES, TrainConfig
+from boolfun.devices import resolve_device
+from models.checkpoints import METRICS, STATE, WEIGHTS, metric_step, resume_run, save_checkpoint
+from models.config import TrainConfig
+from models.data import PromptSource, curriculum, eval_prompts
 from models.steps import EagerStep, GraphStep, make_optimizer
-
-RESUME_MUTABLE = (
-    "steps",
-    "device",
-    "compile",
-    "cuda_graph",
-    "eval_every",
-    "checkpoint_every",
-    "log_every",
-    "target_accuracy",
-    "target_from",
-    "max_seconds",
-)
-"""Config fields that may differ between a checkpoint and the run that resumes it."""
-
-WEIGHTS, CONFIG, STATE, METRICS = "model.safetensors", "config.json", "state.pt", "metrics.jsonl"
+from models.wrapper import InContextModel
 
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; the message names the step and the last checkpoint."""
-
-
-def build_model(config: TrainConfig) -> torch.nn.Module:
-    """The untrained :class:`models.wrapper.InContextModel` that ``config`` describes (on the
-    CPU; initialised from the global torch RNG)."""
-    from models.wrapper import InContextModel
-
-    return InContextModel(
-        config.n,
-        backbone=config.model,
-        d_model=config.width,
-        layers=config.layers,
-        heads=config.heads,
-        max_points=config.points,
-        dropout=config.dropout,
-    )
 
 
 def lr_at(config: TrainConfig, step: int) -> float:
@@ -81,126 +48,6 @@ def lr_at(config: TrainConfig, step: int) -> float:
     return config.lr
 
 
-def curriculum(config: TrainConfig, step: int) -> tuple[int, int]:
-    """``(points, dims)`` of the prompts of step ``step``."""
-
-    def grow(kind: str, full: int) -> int:
-        p = f"curriculum_{kind}_"
-        interval = getattr(config, p + "interval")
-        if not interval:
-            return full
-        start, end = getattr(config, p + "start"), getattr(config, p + "end")
-        return min(end, start + getattr(config, p + "increment") * (step // interval))
-
-    return grow("points", config.points), grow("dims", config.n)
-
-
-class PromptSource:
-    """The training prompts of a config, step by step, from one seeded generator.
-
-    Fresh functions every step (``pool = 0``); or a finite pool of ``pool`` functions, each with
-    a stash of ``pool_stash * points`` examples drawn once (from a generator seeded with
-    ``seed + 2``) of which every step shows a random ``points``; prompts that start with the
-    paper teaching sequence of their function with probability ``teach``; labels flipped with
-    probability ``label_noise``. Fewer dims than ``n`` (curriculum) are zero-padded.
-    """
-
-    def __init__(self, config: TrainConfig, device: torch.device) -> None:
-        self.config = config
-        self.device = device
-        self.generator = torch.Generator(device=device).manual_seed(config.seed)
-        self.p_teach = config.teach_probability
-        self._teaching: dict[str, Any] = {}
-        self.stash: tuple[torch.Tensor, torch.Tensor] | None = None
-        if config.pool:
-            from boolfun.samplers import sample_prompts
-
-            s = sample_prompts(
-                config.task,
-                config.pool,
-                config.points * config.pool_stash,
-                config.n,
-                seed=config.seed + 2,
-                device=device,
-            )
-            self.stash = (s.xs, s.ys)
-
-    def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(xs (B, P, n), ys (B, P))`` uint8 of step ``step``."""
-        from boolfun.samplers import sample_prompts
-
-        c, g, dev = self.config, self.generator, self.device
-        points, dims = curriculum(c, step)
-        if self.stash is not None:
-            sx, sy = self.stash
-            idx = torch.randint(0, c.pool, (c.batch,), generator=g, device=dev)
-            order = torch.rand(c.batch, sx.shape[1], generator=g, device=dev).argsort(dim=1)
-            pos = order[:, :points]
-            xs = sx[idx].gather(1, pos[..., None].expand(-1, -1, c.n))[..., :dims]
-            ys = sy[idx].gather(1, pos)
-        else:
-            s = sample_prompts(
-                c.task,
-                c.batch,
-                points,
-                dims,
-                generator=g,
-                device=dev,
-                return_functions=self.p_teach > 0,
-            )
-            xs, ys = s.xs, s.ys
-            if self.p_teach > 0:
-                xs, ys = self._teach(xs, ys, s.functions)
-        if dims < c.n:
-            xs = F.pad(xs, (0, c.n - dims))
-        if c.label_noise:
-            flip = torch.rand(ys.shape, generator=g, device=dev) < c.label_noise
-            ys = ys ^ flip.to(torch.uint8)
-        return xs, ys
-
-    def _teach(
-        self, xs: torch.Tensor, ys: torch.Tensor, functions: Any
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        import numpy as np
-
-        from boolfun.classes import make_class
-        from teaching.construct import teaching_sequence
-
-        c = self.config
-        coins = torch.rand(c.batch, generator=self.generator, device=self.device).cpu()
-        xs, ys = xs.clone(), ys.clone()
-        cls = None
-        for b, f in enumerate(functions):
-            if coins[b] >= self.p_teach:
-                continue
-            key = str(f)
-            if key not in self._teaching:
-                if cls is None:
-                    cls = make_class(TEACH_CLASSES[c.task], c.n)
-                ex = teaching_sequence(f, cls, "paper")
-                self._teaching[key] = (np.asarray(ex.xs), np.asarray(ex.ys))
-            tx, ty = self._teaching[key]
-            m = min(len(ty), xs.shape[1])
-            xs[b, :m] = torch.as_tensor(tx[:m], device=self.device)
-            ys[b, :m] = torch.as_tensor(ty[:m], device=self.device)
-        return xs, ys
-
-
-def eval_prompts(config: TrainConfig, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """The fixed evaluation prompts of a run (seed ``config.seed + 1``, full size)."""
-    from boolfun.samplers import sample_prompts
-
-    s = sample_prompts(
-        config.task,
-        config.eval_prompts,
-        config.points,
-        config.n,
-        seed=config.seed + 1,
-        device=device,
-    )
-    return s.xs, s.ys
-
-
 @torch.no_grad()
 def accuracy_curve(
     model: torch.nn.Module, xs: torch.Tensor, ys: torch.Tensor, bf16: bool = False
@@ -212,140 +59,6 @@ def accuracy_curve(
         logits = model(xs, ys)
     model.train(was)
     return ((logits.float() > 0) == ys.bool()).float().mean(dim=0)
-
-
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def _metric_step(line: str) -> float:
-    """The step of a ``metrics.jsonl`` line; ``inf`` for a line cut short by a kill."""
-    try:
-        return float(json.loads(line).get("step", math.inf))
-    except (json.JSONDecodeError, AttributeError):
-        return math.inf
-
-
-def _portable(opt_state: dict[str, Any]) -> dict[str, Any]:
-    """An optimizer state dict with tensor learning rates (CUDA-graph runs) as floats."""
-    groups = [
-        {**g, "lr": float(g["lr"]) if isinstance(g["lr"], torch.Tensor) else g["lr"]}
-        for g in opt_state["param_groups"]
-    ]
-    return {**opt_state, "param_groups": groups}
-
-
-def save_checkpoint(
-    out: Path,
-    model: torch.nn.Module,
-    optimizer: torch.optim.Optimizer,
-    source: PromptSource,
-    config: TrainConfig,
-    step: int,
-) -> None:
-    """Write ``config.json``, ``model.safetensors`` and ``state.pt`` of step ``step``
-    (each atomically; ``state.pt`` last). ``state.pt`` holds the weights too, so a process
-    killed between the two renames still leaves a consistent resume state."""
-    from safetensors.torch import save_file
-
-    out.mkdir(parents=True, exist_ok=True)
-    config.save(out / CONFIG)
-    tensors = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
-    _atomic(out / WEIGHTS, lambda p: save_file(tensors, str(p), metadata={"step": str(step)}))
-    state = {
-        "step": step,
-        "model": tensors,
-        "optimizer": _portable(optimizer.state_dict()),
-        "generator": source.generator.get_state(),
-        "torch_rng": torch.get_rng_state(),
-        "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
-    }
-    _atomic(out / STATE, lambda p: torch.save(state, p))
-
-
-def load_weights(out: Path | str, model: torch.nn.Module) -> int:
-    """Load ``model.safetensors`` of run ``out`` into ``model``; returns the stored step.
-    A missing, corrupt or mismatched file raises ``ValueError``."""
-    from safetensors import safe_open
-
-    path = Path(out) / WEIGHTS
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            meta = f.metadata() or {}
-            tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
-    except Exception as e:  # safetensors raises its own error types
-        raise ValueError(f"checkpoint {path} is missing or corrupt: {e}") from None
-    try:
-        model.load_state_dict(tensors, strict=True)
-    except RuntimeError as e:
-        first = str(e).strip().splitlines()[0]
-        raise ValueError(
-            f"checkpoint {path} does not match the model of its config: {first}"
-        ) from None
-    return int(meta.get("step", -1))
-
-
-def load_model(out: Path | str, device: str = "cpu") -> tuple[torch.nn.Module, TrainConfig]:
-    """The trained model of run folder ``out`` (eval mode, on ``device``) and its config."""
-    out = Path(out)
-    if not (out / CONFIG).is_file():
-        raise ValueError(f"{out} is not a run folder: {CONFIG} is missing")
-    config = TrainConfig.load(out / CONFIG)
-    model = build_model(config)
-    load_weights(out, model)
-    return model.to(device).eval(), config
-
-
-def _resume(
-    out: Path,
-    config: TrainConfig,
-    model: torch.nn.Module,
-    optimizer: torch.optim.Optimizer,
-    source: PromptSource,
-) -> int:
-    saved = TrainConfig.load(out / CONFIG)
-    diff = [
-        f.name
-        for f in config.__dataclass_fields__.values()
-        if f.name not in RESUME_MUTABLE and getattr(saved, f.name) != getattr(config, f.name)
-    ]
-    if diff:
-        raise ValueError(
-            f"cannot resume {out}: its config differs in {', '.join(diff)} "
-            f"(use another --out, or the same settings)"
-        )
-    try:
-        state = torch.load(out / STATE, map_location="cpu", weights_only=False)
-        step = int(state["step"])
-        opt_state = state["optimizer"]
-        gen_state, rng_state = state["generator"], state["torch_rng"]
-    except Exception as e:
-        raise ValueError(f"checkpoint {out / STATE} is corrupt: {e}") from None
-    weights_step = load_weights(out, model)  # readable, and of this architecture
-    # weights newer than the state: the run was killed between the two renames of one
-    # checkpoint; the state holds the weights of its own step
-    if weights_step != step and not (weights_step > step and "model" in state):
-        raise ValueError(
-            f"checkpoint {out} is inconsistent: weights of step {weights_step}, "
-            f"state of step {step}"
-        )
-    try:
-        if "model" in state:
-            model.load_state_dict(state["model"], strict=True)
-        # this run's implementation flags (fused / capturable) and learning-rate object win
-        # over the saved ones: a run may resume on another device or with(out) a CUDA graph
-        for saved, group in zip(opt_state["param_groups"], optimizer.param_groups, strict=True):
-            saved.update({k: group[k] for k in ("lr", "fused", "capturable", "foreach")})
-        optimizer.load_state_dict(opt_state)
-        source.generator.set_state(gen_state)
-        torch.set_rng_state(rng_state)
-    except (ValueError, RuntimeError, TypeError) as e:
-        raise ValueError(f"checkpoint {out / STATE} does not match this run: {e}") from None
-    if state.get("cuda_rng") is not None and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda_rng"])
-    return step
 
 
 def train(
@@ -368,16 +81,11 @@ def train(
     log step), the last evaluation (``eval_accuracy``: accuracy at positions >=
     ``target_from``), ``seconds`` and ``steps_per_second`` of this call.
     """
-    from tqdm.auto import tqdm
-
-    from models.baselines import check_device
-
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
-    check_device(config.device)
     if stop_after is not None and (not isinstance(stop_after, int) or stop_after < 1):
         raise ValueError(f"stop_after must be an integer >= 1, got {stop_after!r}")
-    dev = torch.device(config.device)
+    dev = resolve_device(config.device)
     outp = Path(out) if out is not None else None
     has_ckpt = outp is not None and (outp / STATE).exists()
     if has_ckpt and not resume:
@@ -386,10 +94,10 @@ def train(
         raise ValueError(f"{outp} holds {WEIGHTS} but no {STATE}: not a resumable run")
 
     torch.manual_seed(config.seed)
-    raw = build_model(config).to(dev)
+    raw = InContextModel.from_config(config).to(dev)
     optimizer = make_optimizer(raw.parameters(), config.lr, dev, graph=config.cuda_graph)
     source = PromptSource(config, dev)
-    start = _resume(outp, config, raw, optimizer, source) if has_ckpt else 0
+    start = resume_run(outp, config, raw, optimizer, source) if has_ckpt else 0
     model = torch.compile(raw) if config.compile else raw
     bf16 = config.autocast_bf16
     step_kind = GraphStep if config.cuda_graph else EagerStep
@@ -408,7 +116,7 @@ def train(
             kept = [
                 line
                 for line in metrics_path.read_text().splitlines()
-                if _metric_step(line) <= start
+                if metric_step(line) <= start
             ]
         metrics_path.write_text("".join(line + "\n" for line in kept))
     last_ckpt: int | None = start if has_ckpt else None

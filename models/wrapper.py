@@ -20,8 +20,10 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
+from boolfun.bits import check_int
 from learners.base import Predictions, check_prompts
 from models.backbones import BACKBONES, init_weights, make_backbone
 
@@ -31,48 +33,56 @@ Array = np.ndarray | torch.Tensor
 class InContextModel(nn.Module):
     """Read-in, causal backbone, read-out; ``forward(xs, ys) -> logits_BxP``.
 
-    ``config`` holds the constructor arguments, so ``InContextModel(**model.config)`` rebuilds
-    the architecture (a checkpoint stores it next to the weights). ``max_points`` is the longest
-    prompt; the backbone accepts sequences up to ``2 * max_points``.
+    The settings have the names of :class:`models.config.TrainConfig` (``n``, ``model``: the
+    backbone's name, ``width``: ``d_model``, ``layers``, ``heads``, ``points``: the longest
+    prompt, ``dropout``); ``config`` holds them, so ``InContextModel(**model.config)`` rebuilds
+    the architecture and :meth:`from_config` builds it from a training config. The backbone
+    accepts sequences up to ``2 * points``.
     """
 
     name = "model"
+    predict_batch = 500  # prompts per forward pass in predict_full
 
     def __init__(
         self,
         n: int,
-        backbone: str = "transformer",
-        d_model: int = 256,
+        model: str = "transformer",
+        width: int = 256,
         layers: int = 12,
         heads: int = 8,
-        max_points: int = 140,
+        points: int = 140,
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        if backbone not in BACKBONES:
-            raise ValueError(f"backbone must be one of {sorted(BACKBONES)}, got {backbone!r}")
-        for pname, value in (("n", n), ("max_points", max_points)):
+        if model not in BACKBONES:
+            raise ValueError(f"model must be one of {sorted(BACKBONES)}, got {model!r}")
+        for pname, value in (("n", n), ("points", points)):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{pname} must be a positive integer, got {value!r}")
         self.config: dict[str, Any] = dict(
             n=n,
-            backbone=backbone,
-            d_model=d_model,
+            model=model,
+            width=width,
             layers=layers,
             heads=heads,
-            max_points=max_points,
+            points=points,
             dropout=dropout,
         )
-        self.name = backbone  # how tables and reports name this learner
+        self.name = model  # how tables and reports name this predictor
         self.n = int(n)
-        self.max_points = int(max_points)
-        self.read_in = nn.Linear(self.n, d_model)
-        self.backbone = make_backbone(
-            backbone, d_model, layers, heads, 2 * self.max_points, dropout
-        )
-        self.read_out = nn.Linear(d_model, 1)
+        self.points = int(points)
+        self.read_in = nn.Linear(self.n, width)
+        self.backbone = make_backbone(model, width, layers, heads, 2 * self.points, dropout)
+        self.read_out = nn.Linear(width, 1)
         init_weights(self.read_in, layers)
         init_weights(self.read_out, layers)
+
+    @classmethod
+    def from_config(cls, config: Any) -> InContextModel:
+        """The untrained model of a :class:`models.config.TrainConfig` (its
+        :meth:`~models.config.TrainConfig.model_settings`), initialised from the global torch
+        RNG, on the CPU."""
+        return cls(**config.model_settings())
 
     def tokens(self, xs: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
         """The interleaved token sequence ``e_Bx2PxN`` (see the module docstring)."""
@@ -83,10 +93,8 @@ class InContextModel(nn.Module):
         if ys.shape != xs.shape[:2]:
             raise ValueError(f"ys must have shape {tuple(xs.shape[:2])}, got {tuple(ys.shape)}")
         B, P, n = xs.shape
-        if P > self.max_points:
-            raise ValueError(
-                f"prompts have {P} points, more than the model's max_points={self.max_points}"
-            )
+        if P > self.points:
+            raise ValueError(f"prompts have {P} points, more than the model's points={self.points}")
         dtype = self.read_in.weight.dtype
         x_BxPxN = xs.to(dtype) * 2 - 1
         y_BxPxN = torch.zeros_like(x_BxPxN)
@@ -99,20 +107,41 @@ class InContextModel(nn.Module):
         return self.read_out(h_BxLxD[:, 0::2]).squeeze(-1)
 
     @torch.no_grad()
-    def predict_full(self, xs: Any, ys: Any) -> Predictions:
-        """Predictions and probabilities ``sigmoid(logit)`` in the learners' format (eval mode,
-        no gradients; the previous train/eval mode is restored)."""
+    def predict_full(self, xs: Any, ys: Any, *, batch: int | None = None) -> Predictions:
+        """Predictions ``logit > 0`` and probabilities ``sigmoid(logit)`` in the learners'
+        format, ``batch`` prompts at a time (default :attr:`predict_batch`) on the model's
+        device, in eval mode without gradients (the previous mode is restored); torch in,
+        torch out on the input's device; numpy in, numpy out.
+
+        Prompts over fewer variables than ``n`` are zero-padded to ``n`` (coordinates
+        ``n_eval..n-1`` are the constant input bit 0, coded -1): the out-of-distribution
+        evaluation in ``n``. More variables than ``n``, or more points than ``points``, raise
+        ``ValueError``.
+        """
+        batch = check_int(self.predict_batch if batch is None else batch, "batch", 1)
         is_torch = isinstance(xs, torch.Tensor)
         x, y = check_prompts(xs, ys)
+        B, P, n_eval = x.shape
+        if n_eval > self.n:
+            raise ValueError(
+                f"n {n_eval} exceeds the trained n = {self.n}: the read-in has no weights for "
+                f"more inputs (n <= {self.n} is zero-padded)"
+            )
+        if P > self.points:
+            raise ValueError(f"points {P} exceeds the model's limit of {self.points} points")
+        if n_eval < self.n:
+            x = F.pad(x, (0, self.n - n_eval))
         device = self.read_in.weight.device
         was_training = self.training
         self.eval()
         try:
-            logits_BxP = self(x.to(device), y.to(device)).float()
+            chunks = [
+                self(x[i : i + batch].to(device), y[i : i + batch].to(device)).float()
+                for i in range(0, B, batch)
+            ]
         finally:
             self.train(was_training)
-        if is_torch:
-            logits_BxP = logits_BxP.to(xs.device)
+        logits_BxP = torch.cat(chunks).to(x.device)
         out = Predictions(
             preds=(logits_BxP > 0).to(torch.uint8),
             proba=torch.sigmoid(logits_BxP),

@@ -22,13 +22,15 @@ import numpy as np
 import torch
 
 from boolfun.bits import check_int
+from boolfun.devices import resolve_device
 from boolfun.function import BooleanFunction
 from boolfun.samplers.families import SAMPLERS, Context
+from boolfun.samplers.files import PromptsFile, load_prompts, save_prompts
 from boolfun.samplers.functions import build_functions
 from boolfun.samplers.words import unpack
 from boolfun.tasks import get_task, resolve_params, with_inputs
 
-__all__ = ["Prompts", "sample_prompts"]
+__all__ = ["Prompts", "PromptsFile", "load_prompts", "sample_prompts", "save_prompts"]
 
 
 @dataclass
@@ -108,12 +110,7 @@ def sample_prompts(
     points = check_int(t.default_points if points is None else points, "points", 1)
     n = check_int(t.default_n if n is None else n, "n", t.min_n)
     resolved = resolve_params(t, n, params)
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(
-            f"device must be a torch device such as 'cpu' or 'cuda', got {device!r}"
-        ) from None
+    dev = resolve_device(device)
     gen = _generator(seed, generator, dev)
     ctx = Context(t, prompts, points, n, resolved, gen, dev)
     sample = SAMPLERS[t.family](ctx)

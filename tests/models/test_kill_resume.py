@@ -11,7 +11,7 @@ import time
 import pytest
 import torch
 
-from models.train import load_model
+from models.checkpoints import load_model
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
 

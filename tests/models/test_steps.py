@@ -7,7 +7,8 @@ import torch
 from boolfun.samplers import sample_prompts
 from models.config import TrainConfig
 from models.steps import EagerStep, GraphStep, make_optimizer
-from models.train import build_model, train
+from models.train import train
+from models.wrapper import InContextModel
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
@@ -15,7 +16,7 @@ cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def tiny_model(seed: int = 0, device: str = "cpu") -> torch.nn.Module:
     torch.manual_seed(seed)
     c = TrainConfig(task="conjunction", n=5, points=12, layers=2, width=16, heads=2, dropout=0.0)
-    return build_model(c).to(device)
+    return InContextModel.from_config(c).to(device)
 
 
 def batches(shapes: list[int], device: str = "cpu") -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -101,7 +102,7 @@ def test_cuda_graph_run_resumes_and_learns(tmp_path):
 def test_checkpoint_stores_a_tensor_learning_rate_as_a_float():
     """A CUDA-graph optimizer keeps its learning rate in a tensor; checkpoints store floats so
     that any run (eager, other device) can resume them."""
-    from models.train import _portable
+    from models.checkpoints import _portable
 
     model = tiny_model()
     opt = torch.optim.Adam(model.parameters(), lr=torch.tensor(0.5), foreach=False)

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from models.cli import main
+from boolicl.cli import main
+from models.checkpoints import load_model
 from models.config import TrainConfig, parse_teach
 from models.evaluate import evaluate_run
-from models.train import TrainingDiverged, load_model, train
+from models.train import TrainingDiverged, train
 
 TINY = dict(task="conjunction", n=5, points=20, layers=1, width=16, heads=2, batch=16, lr=3e-3)
 
@@ -104,7 +105,7 @@ def test_mismatched_checkpoint(tmp_path):
 def test_nan_loss_names_step_and_checkpoint(tmp_path, monkeypatch):
     import models.train as T
 
-    build = T.build_model
+    build = T.InContextModel.from_config
 
     def poisoned(config):
         model = build(config)
@@ -119,7 +120,7 @@ def test_nan_loss_names_step_and_checkpoint(tmp_path, monkeypatch):
         model.forward = nan_after_four
         return model
 
-    monkeypatch.setattr(T, "build_model", poisoned)
+    monkeypatch.setattr(T.InContextModel, "from_config", staticmethod(poisoned))
     with pytest.raises(TrainingDiverged, match=r"step 5.*step 4"):
         train(tiny(steps=8, checkpoint_every=2, log_every=1), tmp_path / "run")
     assert json.loads((tmp_path / "run" / "config.json").read_text())["width"] == 16
@@ -260,7 +261,7 @@ def test_cli_train_eval_round_trip(tmp_path, capsys):
             "curriculum_points_end",
         ),
         (["train", "conjunction", "--dropout", 1, "--out", "x"], "--dropout"),
-        (["train", "conjunction", "--cuda-graph", "--out", "x"], "cuda_graph"),
+        (["train", "conjunction", "--cuda-graph", "--out", "x"], "--cuda-graph needs"),
     ],
 )
 def test_cli_bad_input_exits_2(tmp_path, capsys, monkeypatch, argv, needle):

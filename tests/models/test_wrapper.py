@@ -12,7 +12,7 @@ from models.backbones import BACKBONES
 from models.wrapper import InContextModel
 
 N, P = 5, 6
-TINY = dict(d_model=16, layers=2, heads=4, max_points=8)
+TINY = dict(width=16, layers=2, heads=4, points=8)
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def _one_thread():
 
 def model_for(backbone: str = "transformer", seed: int = 0) -> InContextModel:
     torch.manual_seed(seed)
-    return InContextModel(N, backbone=backbone, **TINY).eval()
+    return InContextModel(N, model=backbone, **TINY).eval()
 
 
 def prompts(seed: int = 0, b: int = 3) -> tuple[torch.Tensor, torch.Tensor]:
@@ -100,15 +100,15 @@ def test_config_rebuilds_model() -> None:
 
 
 def test_bad_input_and_config() -> None:
-    with pytest.raises(ValueError, match="backbone"):
-        InContextModel(N, backbone="gru")
+    with pytest.raises(ValueError, match="model must"):
+        InContextModel(N, model="gru")
     with pytest.raises(ValueError, match="heads"):
-        InContextModel(N, d_model=18, heads=4, layers=1, max_points=4)
+        InContextModel(N, width=18, heads=4, layers=1, points=4)
     with pytest.raises(ValueError, match="n must"):
         InContextModel(0)
     model = model_for()
     xs, ys = prompts()
-    with pytest.raises(ValueError, match="max_points"):
+    with pytest.raises(ValueError, match="points=8"):
         model(torch.zeros(1, 9, N), torch.zeros(1, 9))
     with pytest.raises(ValueError, match="xs"):
         model(xs[..., :3], ys)
@@ -132,7 +132,7 @@ def test_learns_from_context(backbone: str) -> None:
     floating-point summation order (one or two threads, another CPU) and a fixed seed did not
     fix the outcome."""
     torch.manual_seed(0)
-    model = InContextModel(N, backbone=backbone, **TINY).train()
+    model = InContextModel(N, model=backbone, **TINY).train()
     g = torch.Generator().manual_seed(5)
     xs = torch.randint(0, 2, (1, P, N), generator=g, dtype=torch.uint8).expand(8, P, N)
     ys = torch.tensor([0, 1] * 4, dtype=torch.uint8)[:, None].expand(8, P)

@@ -7,7 +7,7 @@ its sympy expression, and the evaluation of its string form read back. It writes
 table, the same as JSON, and a plot of the positive-label rate against the position.
 
 Then it runs the classical learners that apply to each task (:mod:`learners`, via
-:func:`models.baselines.run_baselines`) at small sizes — ``n = 5`` (3 for DNF/CNF, where the
+:func:`boolicl.comparison.run_baselines`) at small sizes — ``n = 5`` (3 for DNF/CNF, where the
 exact Bayes posterior stays small), 40 points, nearest_neighbour with ``start = 10`` — and
 writes their mean accuracy per task (``learners.md``, ``learners.json``) and one panel of
 accuracy against the number of examples per task (``learners.png``).
@@ -22,10 +22,19 @@ from typing import Any
 
 import numpy as np
 from pysat.formula import IDPool
+from tqdm.auto import tqdm
 
 from boolfun.function import BooleanFunction, symbols
 from boolfun.parse import parse
+from boolfun.samplers import sample_prompts
 from boolfun.sat.miter import solver
+from boolfun.tasks import TASKS
+from boolicl.comparison import run_baselines
+from boolicl.plots import plot_label_rates, plot_task_panels
+from learners import LEARNERS
+from models.config import TrainConfig
+from models.evaluate import evaluate_run
+from models.train import train
 
 CHECK_FUNCTIONS = 12
 CHECK_POINTS = 8
@@ -72,11 +81,6 @@ def run_demo(
 ) -> dict[str, Any]:
     """Run the demo, write ``tasks.md``, ``tasks.json``, ``label_rate.png``, ``learners.md``,
     ``learners.json`` and ``learners.png`` under ``out``."""
-    from tqdm.auto import tqdm
-
-    from boolfun.samplers import sample_prompts
-    from boolfun.tasks import TASKS
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
@@ -115,7 +119,7 @@ def run_demo(
     (out / "tasks.md").write_text(md + "\n")
     (out / "tasks.json").write_text(json.dumps(rows, indent=2) + "\n")
     plot = out / "label_rate.png"
-    _plot(curves, plot)
+    plot_label_rates(curves, plot)
     results = run_learners(min(prompts, LEARNER_PROMPTS), seed, progress)
     if model_steps > 0:
         _add_tiny_transformer(results, out / "tiny_transformer", model_steps, seed, progress)
@@ -124,7 +128,7 @@ def run_demo(
     (out / "learners.md").write_text(learners_md + "\n")
     (out / "learners.json").write_text(json.dumps(results, indent=2) + "\n")
     learner_plot = out / "learners.png"
-    _plot_learners(results, learner_plot)
+    plot_task_panels(results, learner_plot)
     return {
         "rows": rows,
         "table_markdown": md,
@@ -146,10 +150,6 @@ def _add_tiny_transformer(
 ) -> None:
     """Train a tiny Transformer in context on the demo's conjunction task (CPU, fp32) and add
     its per-position accuracy, on the very prompts the learners saw, to that task's entry."""
-    from models.config import TrainConfig
-    from models.evaluate import evaluate_run
-    from models.train import train
-
     entry = next(r for r in results if r["task"] == "conjunction")
     config = TrainConfig(
         task="conjunction",
@@ -175,13 +175,8 @@ def _add_tiny_transformer(
 
 
 def run_learners(prompts: int, seed: int = 0, progress: bool = False) -> list[dict[str, Any]]:
-    """:func:`models.baselines.run_baselines` on every task at the demo's small sizes, with
+    """:func:`boolicl.comparison.run_baselines` on every task at the demo's small sizes, with
     every learner that applies."""
-    from tqdm.auto import tqdm
-
-    from boolfun.tasks import TASKS
-    from models.baselines import run_baselines
-
     results = []
     for name in tqdm(list(TASKS), desc="learners", disable=not progress):
         task = TASKS[name]
@@ -217,9 +212,7 @@ def _learner_row(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _learners_markdown(rows: list[dict[str, Any]]) -> str:
-    from models.baselines import LEARNER_NAMES
-
-    names = [m for m in (*LEARNER_NAMES, "transformer") if any(m in r for r in rows)]
+    names = [m for m in (*LEARNERS, "transformer") if any(m in r for r in rows)]
     head = "| task | n | " + " | ".join(names) + " |"
     lines = [head, "|---|---:|" + "---:|" * len(names)]
     for r in rows:
@@ -242,30 +235,6 @@ def _learners_markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _plot_learners(results: list[dict[str, Any]], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from models.baselines import plot_curves
-
-    cols = 4
-    rows = (len(results) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
-    for ax, result in zip(axes.flat, results, strict=False):
-        plot_curves(result, path, ax=ax)
-        ax.legend(fontsize=5, loc="lower right")
-        ax.set_xlabel("examples seen", fontsize=8)
-        ax.set_ylabel("accuracy", fontsize=8)
-    for ax in list(axes.flat)[len(results) :]:
-        ax.axis("off")
-    fig.suptitle("Classical in-context learners on every task (small n)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
 def _markdown(rows: list[dict[str, Any]]) -> str:
     head = "| task | n | points | P(y=1) | variables used | prompts/s (CPU) | exact checks |"
     lines = [head, "|---|---:|---:|---:|---:|---:|---:|"]
@@ -276,25 +245,3 @@ def _markdown(rows: list[dict[str, Any]]) -> str:
             f"{r['prompts_per_s']:,} | {r['exact']} |"
         )
     return "\n".join(lines)
-
-
-def _plot(curves: dict[str, np.ndarray], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(9, 5))
-    colors = plt.get_cmap("tab20").colors
-    for i, (name, c) in enumerate(curves.items()):
-        style = "-" if i < 10 else "--"
-        ax.plot(np.arange(len(c)), c, style, label=name, linewidth=1.2, color=colors[i % 20])
-    ax.set_xlabel("position in prompt (examples seen)")
-    ax.set_ylabel("fraction of positive labels")
-    ax.set_ylim(0, 1)
-    ax.set_title("Label balance of every task's prompt distribution")
-    ax.legend(fontsize=7, ncol=2, loc="upper right")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)

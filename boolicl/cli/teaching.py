@@ -1,4 +1,5 @@
-"""``boolicl teach``, ``boolicl td`` and ``boolicl check-certificate``."""
+"""``boolicl teach``, ``boolicl td`` and ``boolicl check-certificate``: teaching sets
+(:mod:`teaching`) of the function classes of :mod:`boolfun.classes`."""
 
 from __future__ import annotations
 
@@ -7,42 +8,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-from models.cli_types import nonnegative_int as _nonnegative_int
-from models.cli_types import positive_float as _positive_float
-from models.cli_types import positive_int as _positive_int
-
-CLASS_NAMES = [
-    "conjunction",
-    "monotone_conjunction",
-    "disjunction",
-    "monotone_disjunction",
-    "dnf",
-    "cnf",
-    "parity",
-    "sparse_parity",
-    "majority",
-    "threshold",
-    "halfspace",
-    "all",
-]
+from boolicl.cli import options, types
 
 
 def _class_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "cls",
         metavar="CLASS",
-        choices=CLASS_NAMES,
-        help=f"function class: {', '.join(CLASS_NAMES)}",
+        choices=options.CLASSES,
+        help="function class: %(choices)s",
     )
-    p.add_argument("--n", type=_positive_int, required=True, help="number of variables")
-    p.add_argument(
-        "--k",
-        type=_nonnegative_int,
-        default=None,
-        help="sparse_parity: exactly k variables; conjunction/disjunction: exactly k literals",
+    options.add_n(p, required=True, help="number of variables")
+    options.add_k(
+        p, help="sparse_parity: exactly k variables; conjunction/disjunction: exactly k literals"
     )
     p.add_argument(
-        "--terms", type=_positive_int, default=None, help="dnf/cnf: at most T terms/clauses"
+        "--terms", type=types.positive_int, default=None, help="dnf/cnf: at most T terms/clauses"
     )
     p.add_argument("--monotone", action="store_true", help="monotone class (no negated literals)")
     p.add_argument(
@@ -50,7 +31,7 @@ def _class_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="conjunction/disjunction: allow contradictory literals (adds a constant)",
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    options.add_json(p)
 
 
 def add_parsers(sub: Any) -> None:
@@ -78,7 +59,7 @@ def add_parsers(sub: Any) -> None:
     )
     p.add_argument(
         "--time-limit",
-        type=_positive_float,
+        type=types.positive_float,
         default=None,
         help="seconds for each solver call; past it the answer is 'unknown'",
     )
@@ -90,7 +71,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument(
         "file", type=Path, help="certificate JSON written by `boolicl teach --certificate`"
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    options.add_json(p)
 
 
 def build_class(args: argparse.Namespace) -> Any:

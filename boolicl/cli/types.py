@@ -1,5 +1,5 @@
-"""Argument types shared by the ``boolicl`` sub-commands: each rejects bad values with a
-message naming what is allowed (argparse turns it into exit status 2 naming the option)."""
+"""Argument types of the ``boolicl`` options: each rejects a bad value with a message naming
+what is allowed (argparse turns it into exit status 2 naming the option)."""
 
 from __future__ import annotations
 
@@ -61,3 +61,16 @@ noise_rate = number_in(0.0, 0.5)
 """A number in [0, 0.5] (label-noise rates)."""
 dropout_rate = number_in(0.0, 1.0, high_open=True)
 """A number in [0, 1) (dropout)."""
+
+
+def device(text: str) -> str:
+    """A torch device this machine has (:func:`boolfun.devices.resolve_device`); the name
+    itself is returned."""
+    from boolfun.devices import resolve_device
+
+    try:
+        resolve_device(text)
+    except ValueError as e:
+        message = str(e)
+        raise argparse.ArgumentTypeError(message.removeprefix("device ")) from None
+    return text

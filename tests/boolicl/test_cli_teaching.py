@@ -5,7 +5,7 @@ import json
 import pytest
 
 from boolfun import parse
-from models.cli import main
+from boolicl.cli import main
 
 
 def run_json(capsys, *argv):

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from models.cli import main
+from boolicl.cli import main
 from models.config import TrainConfig
 from models.evaluate import evaluate_run
 from models.train import train

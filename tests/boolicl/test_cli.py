@@ -7,7 +7,7 @@ import pytest
 
 from boolfun import parse
 from boolfun.tasks import TASKS
-from models.cli import main
+from boolicl.cli import main
 
 
 def run(capsys, *argv):
@@ -91,7 +91,7 @@ def test_bad_input_exits_2(capsys, tmp_path, monkeypatch, argv, needle):
 
 
 def test_demo_writes_table_and_plot(tmp_path):
-    from models.demo import run_demo
+    from boolicl.demo import run_demo
 
     result = run_demo(tmp_path, prompts=64, seed=0, model_steps=20)
     for f in result["files"]:
@@ -122,7 +122,7 @@ def test_sample_unavailable_device_exits_2(capsys, tmp_path):
 
 
 def test_demo_shows_the_tiny_transformer_beside_the_learners(tmp_path):
-    from models.demo import run_demo
+    from boolicl.demo import run_demo
 
     result = run_demo(tmp_path, prompts=32, seed=0, model_steps=10)
     conj = next(r for r in result["learner_rows"] if r["task"] == "conjunction")

@@ -1,0 +1,55 @@
+"""The ``boolicl`` command line: one module per command group, one parser.
+
+Groups: prompts (``tasks``, ``sample``: :mod:`boolicl.cli.prompts`), teaching (``teach``,
+``td``, ``check-certificate``: :mod:`boolicl.cli.teaching`), learners (``baselines``:
+:mod:`boolicl.cli.learners`), models (``train``, ``eval``: :mod:`boolicl.cli.models`) and
+``demo`` (:mod:`boolicl.cli.demo`). Options shared by several commands are declared once in
+:mod:`boolicl.cli.options`. Building the parser imports no torch; each command imports what it
+runs. A bad argument, or a ``ValueError`` of the library (whose message names the parameter,
+which becomes the option here), exits with status 2 and a message naming the option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from boolicl.cli import demo, learners, models, prompts, teaching
+from boolicl.cli.options import flag_error, subcommand
+
+GROUPS = (prompts, teaching, learners, models, demo)
+"""The command groups, in the order ``boolicl --help`` lists their commands."""
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    name: command for group in GROUPS for name, command in group.COMMANDS.items()
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="boolicl",
+        description="In-context learning of Boolean functions: exact functions, teaching sets, "
+        "classical learners and sequence models.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in GROUPS:
+        group.add_parsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``boolicl`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ValueError as e:
+        message = flag_error(str(e), subcommand(parser, args.command))
+        parser.exit(2, f"boolicl {args.command}: error: {message}\n")
+    return 0  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
