@@ -6,7 +6,7 @@ A prompt of ``P`` labelled points in ``{0,1}^n`` becomes the sequence of ``2P`` 
     e_{2i}   = 2 x_i - 1                  (the point in ±1 coding)
     e_{2i+1} = (2 y_i - 1, 0, ..., 0)     (its label token)
 
-which a linear read-in maps to ``d_model``, a causal backbone transforms, and a linear read-out
+which a linear read-in maps to ``width``, a causal backbone transforms, and a linear read-out
 maps to one logit at each even (``x``) position: ``logits[:, i] = w . h_{2i} + b`` depends on
 examples ``0..i-1`` and on ``x_i`` only, so it predicts ``y_i`` exactly like the learners of
 :mod:`learners` (position 0 sees no example). Training uses binary cross-entropy on every

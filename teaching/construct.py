@@ -51,6 +51,8 @@ from teaching.examples import Examples
 from teaching.uniqueness import check_target
 
 Construction = Literal["paper", "minimum"]
+CONSTRUCTIONS: tuple[Construction, ...] = ("paper", "minimum")
+"""The constructions :func:`teaching_sequence` knows."""
 
 
 def _normal_form(f: BooleanFunction, target: BooleanFunction, cls: DNFClass) -> DNF | CNF:

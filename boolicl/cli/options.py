@@ -57,6 +57,8 @@ BACKBONES = Registry("models.backbones:BACKBONES")
 """``--model``: :data:`models.backbones.BACKBONES`."""
 CLASSES = Registry("boolfun.classes:CLASSES")
 """``CLASS`` of ``teach`` / ``td``: :data:`boolfun.classes.CLASSES`."""
+CONSTRUCTIONS = Registry("teaching.construct:CONSTRUCTIONS")
+"""``--construction`` of ``teach``: :data:`teaching.construct.CONSTRUCTIONS`."""
 SCHEDULES = Registry("models.config:SCHEDULES")
 PRECISIONS = Registry("models.config:PRECISIONS")
 

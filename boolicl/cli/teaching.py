@@ -41,9 +41,11 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--target", required=True, help="the target function, e.g. 'x1 & ~x3'")
     p.add_argument(
         "--construction",
-        choices=["paper", "minimum"],
+        choices=options.CONSTRUCTIONS,
         default="paper",
-        help="the paper's closed form, or a minimum set from the exact solver",
+        metavar="NAME",
+        help="%(choices)s: the paper's closed form, or a minimum set from the exact solver "
+        "(default %(default)s)",
     )
     p.add_argument("--verify", action="store_true", help="check uniqueness with a SAT solver")
     p.add_argument(

@@ -146,3 +146,29 @@ def test_learns_from_context(backbone: str) -> None:
         opt.step()
         losses.append(loss.item())
     assert losses[-1] < 0.75 * losses[0], f"{backbone}: {losses[0]:.3f} -> {losses[-1]:.3f}"
+
+
+def test_predict_full_batches_and_pads_fewer_inputs():
+    """Batched prediction equals one forward pass; prompts over fewer variables are the same
+    prompts with the missing inputs set to 0; more inputs or points are refused."""
+    model = model_for("lstm")
+    xs, ys = prompts(b=7)
+    with torch.no_grad():
+        ref = (model(xs, ys) > 0).to(torch.uint8)
+    torch.testing.assert_close(model.predict_full(xs, ys, batch=3).preds, ref)
+    small = xs[..., :3]
+    padded = torch.cat([small, torch.zeros(7, P, N - 3, dtype=torch.uint8)], dim=-1)
+    torch.testing.assert_close(model.predict(small, ys), model.predict(padded, ys))
+    with pytest.raises(ValueError, match="exceeds the trained n"):
+        model.predict(torch.zeros(1, 2, N + 1, dtype=torch.uint8), torch.zeros(1, 2))
+    with pytest.raises(ValueError, match="batch"):
+        model.predict_full(xs, ys, batch=0)
+
+
+def test_from_config_builds_the_architecture_of_the_config():
+    from models.config import TrainConfig
+
+    c = TrainConfig(task="conjunction", n=5, points=8, model="mamba", width=16, layers=2, heads=2)
+    model = InContextModel.from_config(c)
+    assert model.config == c.model_settings()
+    assert model.name == "mamba" and model.points == 8 and model.n == 5
