@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -154,3 +155,19 @@ def test_help_imports_no_torch():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("package", [p for p in PACKAGES if p != "boolicl"])
+def test_library_errors_name_no_command_line_flag(package):
+    """A library error names its parameter (``device ...``); only the command line turns that
+    into a flag (``--device ...``). No string in a ``raise`` of a library starts a flag."""
+    bad = []
+    for name in modules(package):
+        for node in ast.walk(ast.parse(module_file(name).read_text())):
+            if not isinstance(node, ast.Raise) or node.exc is None:
+                continue
+            for part in ast.walk(node.exc):
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    if re.search(r"(^|\s)--[a-z]", part.value):
+                        bad.append(f"{name}:{node.lineno}: {part.value!r}")
+    assert not bad
