@@ -72,14 +72,15 @@ def train(
     """Train the model of ``config``; return a summary.
 
     ``out``: the run folder (``None``: nothing is written). An existing checkpoint there is
-    resumed when ``resume`` (its config must equal ``config`` up to :data:`RESUME_MUTABLE`),
-    else ``ValueError``; a corrupt or mismatched checkpoint raises ``ValueError`` and nothing
-    is overwritten. ``stop_after``: stop (with a checkpoint) after that step, as if killed.
-    A non-finite loss raises :class:`TrainingDiverged` naming the step and the last
-    checkpoint. The summary: ``steps`` done, ``stopped`` (``"steps"``, ``"target"``,
-    ``"stop_after"``, ``"time"`` after ``max_seconds``), ``losses`` (``[step, loss]`` per
-    log step), the last evaluation (``eval_accuracy``: accuracy at positions >=
-    ``target_from``), ``seconds`` and ``steps_per_second`` of this call.
+    resumed when ``resume`` (its config must equal ``config`` up to
+    :data:`models.checkpoints.RESUME_MUTABLE`), else ``ValueError``; a corrupt or mismatched
+    checkpoint raises ``ValueError`` and nothing is overwritten. ``stop_after``: stop (with a
+    checkpoint) after that step, as if killed. A non-finite loss raises
+    :class:`TrainingDiverged` naming the step and the last checkpoint. The summary: ``steps``
+    done, ``stopped`` (``"steps"``, ``"target"``, ``"stop_after"``, ``"time"`` after
+    ``max_seconds``), ``losses`` (``[step, loss]`` per log step), the last evaluation
+    (``eval_accuracy``: accuracy at positions >= ``target_from``), ``seconds`` and
+    ``steps_per_second`` of this call.
     """
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
