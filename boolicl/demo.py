@@ -32,6 +32,7 @@ from boolfun.tasks import TASKS
 from boolicl.comparison import run_baselines
 from boolicl.plots import plot_label_rates, plot_task_panels
 from learners import LEARNERS
+from models.checkpoints import check_resumable
 from models.config import TrainConfig
 from models.evaluate import evaluate_run
 from models.train import train
@@ -80,8 +81,13 @@ def run_demo(
     model_steps: int = MODEL_STEPS,
 ) -> dict[str, Any]:
     """Run the demo, write ``tasks.md``, ``tasks.json``, ``label_rate.png``, ``learners.md``,
-    ``learners.json`` and ``learners.png`` under ``out``."""
+    ``learners.json`` and ``learners.png`` under ``out``. A rerun reuses the tiny Transformer
+    of an earlier run with the same settings (and rewrites the same tables); one of other
+    settings is refused before anything is written."""
     out = Path(out)
+    model_config = tiny_transformer_config(model_steps, seed) if model_steps > 0 else None
+    if model_config is not None:  # refuse a run of other settings before writing anything
+        check_resumable(out / "tiny_transformer", model_config)
     out.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
     curves: dict[str, np.ndarray] = {}
@@ -121,8 +127,8 @@ def run_demo(
     plot = out / "label_rate.png"
     plot_label_rates(curves, plot)
     results = run_learners(min(prompts, LEARNER_PROMPTS), seed, progress)
-    if model_steps > 0:
-        _add_tiny_transformer(results, out / "tiny_transformer", model_steps, seed, progress)
+    if model_config is not None:
+        _add_tiny_transformer(results, out / "tiny_transformer", model_config, progress)
     learner_rows = [_learner_row(r) for r in results]
     learners_md = _learners_markdown(learner_rows)
     (out / "learners.md").write_text(learners_md + "\n")
@@ -145,17 +151,14 @@ def run_demo(
     }
 
 
-def _add_tiny_transformer(
-    results: list[dict[str, Any]], run: Path, steps: int, seed: int, progress: bool
-) -> None:
-    """Train a tiny Transformer in context on the demo's conjunction task (CPU, fp32) and add
-    its per-position accuracy, on the very prompts the learners saw, to that task's entry."""
-    entry = next(r for r in results if r["task"] == "conjunction")
-    config = TrainConfig(
+def tiny_transformer_config(steps: int, seed: int) -> TrainConfig:
+    """The demo's tiny Transformer: 2 layers, width 64, on the learners' conjunction prompts
+    (``n = 5``, 40 points), on the CPU."""
+    return TrainConfig(
         task="conjunction",
         model="transformer",
-        n=entry["n"],
-        points=entry["points"],
+        n=LEARNER_N,
+        points=LEARNER_POINTS,
         layers=2,
         width=64,
         heads=2,
@@ -168,8 +171,18 @@ def _add_tiny_transformer(
         eval_every=0,
         checkpoint_every=0,
     )
-    train(config, run, resume=False, progress=progress)
-    res = evaluate_run(run, prompts=entry["prompts"], seed=seed, resamples=LEARNER_RESAMPLES)
+
+
+def _add_tiny_transformer(
+    results: list[dict[str, Any]], run: Path, config: TrainConfig, progress: bool
+) -> None:
+    """Train (or, when ``run`` holds it already, reuse) the tiny Transformer and add its
+    per-position accuracy, on the very prompts the learners saw, to the conjunction entry."""
+    entry = next(r for r in results if r["task"] == "conjunction")
+    train(config, run, progress=progress)
+    res = evaluate_run(
+        run, prompts=entry["prompts"], seed=config.seed, resamples=LEARNER_RESAMPLES
+    )
     res["name"] = "transformer"
     entry["learners"].append(res)
 

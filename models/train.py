@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import json
 import math
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +29,16 @@ import torch
 from tqdm.auto import tqdm
 
 from boolfun.devices import resolve_device
-from models.checkpoints import METRICS, STATE, WEIGHTS, metric_step, resume_run, save_checkpoint
+from models.checkpoints import (
+    METRICS,
+    STATE,
+    WEIGHTS,
+    check_incomplete_first_checkpoint,
+    lock_run_folder,
+    metric_step,
+    resume_run,
+    save_checkpoint,
+)
 from models.config import TrainConfig
 from models.data import PromptSource, curriculum, eval_prompts
 from models.steps import EagerStep, GraphStep, make_optimizer
@@ -34,6 +47,12 @@ from models.wrapper import InContextModel
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; the message names the step and the last checkpoint."""
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Training was interrupted (Ctrl-C): it stopped at the end of a step and saved a
+    checkpoint of that step first (the message says where); the same call resumes it exactly
+    as if it had not stopped."""
 
 
 def lr_at(config: TrainConfig, step: int) -> float:
@@ -88,11 +107,59 @@ def train(
         raise ValueError(f"stop_after must be an integer >= 1, got {stop_after!r}")
     dev = resolve_device(config.device)
     outp = Path(out) if out is not None else None
+    with lock_run_folder(outp), stop_on_interrupt() as interrupted:
+        summary = _train(config, outp, dev, interrupted, resume, progress, stop_after)
+    if summary["stopped"] == "interrupted":
+        where = (
+            f"; checkpoint of step {summary['steps']} saved in {outp}: the same call resumes it"
+            if outp is not None
+            else ""
+        )
+        raise TrainingInterrupted(f"interrupted at step {summary['steps']}{where}")
+    return summary
+
+
+@contextmanager
+def stop_on_interrupt() -> Iterator[threading.Event]:
+    """While the block runs, a first Ctrl-C (SIGINT) only sets the yielded event, so the loop
+    can stop at the end of the step with a checkpoint; a second one interrupts at once. Off
+    the main thread (where signals cannot be handled) the event is never set."""
+    flag = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: Any) -> None:
+        if flag.is_set():
+            signal.signal(signal.SIGINT, previous)
+            raise KeyboardInterrupt
+        flag.set()
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _train(
+    config: TrainConfig,
+    outp: Path | None,
+    dev: torch.device,
+    interrupted: threading.Event,
+    resume: bool,
+    progress: bool,
+    stop_after: int | None,
+) -> dict[str, Any]:
+    """:func:`train` in a run folder this process holds (or none)."""
     has_ckpt = outp is not None and (outp / STATE).exists()
     if has_ckpt and not resume:
         raise ValueError(f"{outp} already holds a checkpoint; resume it or choose another out")
     if outp is not None and not has_ckpt and (outp / WEIGHTS).exists():
-        raise ValueError(f"{outp} holds {WEIGHTS} but no {STATE}: not a resumable run")
+        # no state: the first checkpoint never completed (a kill or a full disk between its
+        # files); the run starts again from step 0, if the folder is this config's
+        check_incomplete_first_checkpoint(outp, config)
 
     torch.manual_seed(config.seed)
     raw = InContextModel.from_config(config).to(dev)
@@ -184,8 +251,11 @@ def train(
             last_ckpt = step
         if stopped == "target":
             break
-        if config.max_seconds and time.perf_counter() - t0 >= config.max_seconds and step < end:
+        if interrupted.is_set() and step < end:
+            stopped = "interrupted"
+        elif config.max_seconds and time.perf_counter() - t0 >= config.max_seconds and step < end:
             stopped = "time"
+        if stopped in ("interrupted", "time"):
             check_losses()
             if outp is not None and last_ckpt != step:
                 save_checkpoint(outp, raw, optimizer, source, config, step)

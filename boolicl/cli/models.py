@@ -144,7 +144,7 @@ def add_parsers(sub: Any) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from models.config import TrainConfig
-    from models.train import TrainingDiverged, train
+    from models.train import TrainingDiverged, TrainingInterrupted, train
 
     config = TrainConfig(
         task=args.task,
@@ -182,8 +182,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     except TrainingDiverged as e:
         print(f"boolicl train: error: {e}", file=sys.stderr)
         return 1
+    except TrainingInterrupted as e:
+        print(f"boolicl train: {e}", file=sys.stderr)
+        return 130
     if args.json:
         print(json.dumps(summary, indent=2))
+        return 0
+    if summary["final_loss"] is None:  # resumed at its last step: nothing left to do
+        print(f"{args.out}: already trained to step {summary['steps']} of {config.steps}")
         return 0
     acc = summary["eval_accuracy"]
     print(

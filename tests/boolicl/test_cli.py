@@ -128,3 +128,14 @@ def test_demo_shows_the_tiny_transformer_beside_the_learners(tmp_path):
     conj = next(r for r in result["learner_rows"] if r["task"] == "conjunction")
     assert "transformer" in conj and 0.0 <= conj["transformer"]["mean"] <= 1.0
     assert "transformer" in result["learners_table_markdown"]
+    # a rerun reuses the trained model and writes the same learners' table (tasks.md holds
+    # sampling rates, which are timings)
+    table = (tmp_path / "learners.md").read_text()
+    again = run_demo(tmp_path, prompts=32, seed=0, model_steps=10)
+    assert again["learner_rows"] == result["learner_rows"]
+    assert (tmp_path / "learners.md").read_text() == table
+    # other settings are refused before anything is touched
+    files = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    with pytest.raises(ValueError, match="differs in seed"):
+        run_demo(tmp_path, prompts=32, seed=1, model_steps=10)
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()} == files

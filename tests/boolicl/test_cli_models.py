@@ -118,3 +118,12 @@ def test_baselines_score_trained_runs_on_the_same_prompts(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:  # more inputs than the model was trained on
         main([str(a) for a in ["baselines", "conjunction", "--n", 6, "--runs", run]])
     assert e.value.code == 2 and "--runs" in capsys.readouterr().err
+
+
+def test_rerunning_a_finished_run_says_so(tmp_path, capsys):
+    run = tmp_path / "run"
+    argv = ["train", "conjunction", "--n", 5, "--points", 12, "--layers", 1, "--width", 16]
+    argv += ["--heads", 2, "--batch", 8, "--steps", 3, "--no-progress", "--out", run]
+    assert run_cli(capsys, *argv)[0] == 0
+    code, out, _ = run_cli(capsys, *argv)
+    assert code == 0 and "already trained to step 3 of 3" in out
