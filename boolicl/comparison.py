@@ -18,10 +18,12 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from boolfun.bits import check_int
 from boolfun.devices import resolve_device
 from boolfun.samplers import sample_prompts
 from boolfun.tasks import get_task, resolve_params
 from learners import LEARNERS, applicable, check_prompts, make_learner, score
+from learners.evaluation import MAX_RESAMPLES
 from models.checkpoints import load_model
 from models.evaluate import check_file_prompts, refuse_input_options
 
@@ -63,6 +65,7 @@ def run_baselines(
     t = get_task(task)
     params = dict(params or {})
     dev = resolve_device(device)
+    check_int(resamples, "resamples", 1, MAX_RESAMPLES)
     names = list(learners) if learners else applicable(task)
     for name in names:
         if name not in LEARNERS:

@@ -25,6 +25,10 @@ import torch
 
 from boolfun.bits import check_int
 
+MAX_RESAMPLES = 100_000
+"""The most bootstrap resamples :func:`position_accuracy` draws (the interval's percentiles
+are stable to three digits long before; more only costs time and memory)."""
+
 
 @dataclass
 class PositionAccuracy:
@@ -87,7 +91,7 @@ def position_accuracy(
     B, P = y.shape
     if B < 1 or P < 1:
         raise ValueError(f"ys must hold at least one prompt and one point, got shape {y.shape}")
-    resamples = check_int(resamples, "resamples", 1)
+    resamples = check_int(resamples, "resamples", 1, MAX_RESAMPLES)
     if not isinstance(level, float | int) or not 0 < level < 1:
         raise ValueError(f"level must be a number in (0, 1), got {level!r}")
     rng = np.random.default_rng(check_int(seed, "seed", 0))

@@ -28,6 +28,19 @@ MODEL_FIELDS = ("n", "model", "width", "layers", "heads", "points", "dropout")
 :class:`models.wrapper.InContextModel`, under the same names (and the same names as the
 ``boolicl train`` flags ``--n``, ``--model``, ``--width``, ...)."""
 
+LIMITS = {
+    "layers": 256,
+    "width": 16384,
+    "heads": 1024,
+    "batch": 65536,
+    "steps": 10**9,
+    "eval_prompts": 65536,
+    "pool_stash": 1024,
+}
+"""Upper bounds of the integer sizes (far beyond any experiment of the paper: 12 layers of
+width 256, batch 64); what a size costs in memory is checked by :meth:`TrainConfig.memory`
+when a run starts."""
+
 SCHEDULES = ("constant", "cosine")
 PRECISIONS = ("auto", "fp32", "bf16")
 
@@ -126,8 +139,8 @@ class TrainConfig:
             self.points = t.default_points
         _int("n", self.n, t.min_n, 1024)
         _int("points", self.points, 1, 4096)
-        for name in ("layers", "width", "heads", "batch", "steps", "eval_prompts", "pool_stash"):
-            _int(name, getattr(self, name), 1)
+        for name, high in LIMITS.items():
+            _int(name, getattr(self, name), 1, high)
         if self.width % self.heads:
             raise ValueError(f"width ({self.width}) must be divisible by heads ({self.heads})")
         _float("dropout", self.dropout, 0.0, 1.0)
@@ -157,7 +170,7 @@ class TrainConfig:
                 f"got {self.curriculum_dims_start}"
             )
         _float("label_noise", self.label_noise, 0.0, 0.5)
-        _int("pool", self.pool, 0)
+        _int("pool", self.pool, 0, 10**7)
         p_teach = parse_teach(self.teach)
         if p_teach > 0 and teaching_class(self.task) is None:
             raise ValueError(
@@ -168,6 +181,10 @@ class TrainConfig:
             raise ValueError("teach cannot be combined with pool or curriculum_dims_interval")
         _int("eval_every", self.eval_every, 0)
         _float("target_accuracy", self.target_accuracy, 0.0, 1.0)
+        if self.target_accuracy and not self.eval_every:
+            raise ValueError(
+                "target_accuracy needs eval_every > 0: the target is checked at each evaluation"
+            )
         _int("target_from", self.target_from, 0)
         _float("max_seconds", self.max_seconds, 0.0, 1e9)
         if self.precision not in PRECISIONS:
@@ -202,6 +219,25 @@ class TrainConfig:
         return self.precision == "bf16" or (
             self.precision == "auto" and self.device.startswith("cuda")
         )
+
+    def memory(self) -> tuple[float, str]:
+        """A rough upper estimate of the bytes one training step needs, and a description
+        that starts with the dominant size: weights, gradients and Adam's two moments (16
+        bytes per parameter, about ``12 layers width^2`` of them), the activations kept for
+        the backward pass (about 40 floats per layer, token and width, and the attention
+        matrices of ``heads`` heads), and a function pool's stash."""
+        L = 2 * self.points
+        params = 12 * self.layers * self.width**2 + (self.n + 2) * self.width
+        activations = 4.0 * self.batch * L * self.layers * (40 * self.width + 3 * self.heads * L)
+        stash = self.pool * self.points * self.pool_stash * (self.n + 1)
+        total = 16.0 * params + activations + stash
+        what = (
+            f"width {self.width} with layers {self.layers}, batch {self.batch} and points "
+            f"{self.points}"
+        )
+        if stash > activations + 16.0 * params:
+            what = f"pool {self.pool} of pool_stash {self.pool_stash} x {self.points} points"
+        return total, what
 
     def model_settings(self) -> dict[str, Any]:
         """The architecture: ``InContextModel(**config.model_settings())`` builds it."""

@@ -29,7 +29,7 @@ import torch
 from boolfun.bits import check_int
 from boolfun.devices import resolve_device
 from boolfun.samplers import load_prompts, sample_prompts
-from learners.evaluation import score
+from learners.evaluation import MAX_RESAMPLES, score
 from models.checkpoints import load_model
 
 
@@ -88,6 +88,11 @@ def evaluate_run(
     scored by :func:`learners.evaluation.score`, the path of every learner.
     """
     dev = resolve_device(device)
+    for name, value in (("n", n), ("points", points), ("prompts", prompts)):
+        if value is not None:
+            check_int(value, name, 1)
+    check_int(seed, "seed", 0)
+    check_int(resamples, "resamples", 1, MAX_RESAMPLES)
     if not (isinstance(label_noise, int | float) and 0.0 <= label_noise <= 0.5):
         raise ValueError(f"label_noise must be a number in [0, 0.5], got {label_noise!r}")
     model, config = load_model(run, dev)
@@ -99,6 +104,11 @@ def evaluate_run(
             raise ValueError(f"prompts_file {e}") from None
         xs_np, ys_np = check_file_prompts(file.xs, file.ys, n, points, prompts)
         xs, ys = torch.from_numpy(xs_np), torch.from_numpy(ys_np)
+        if task is not None and file.task is not None and task != file.task:
+            raise ValueError(
+                f"task {task!r} contradicts the prompts file, whose prompts are of task "
+                f"{file.task!r}"
+            )
         task = task or file.task or config.task
         used_force, used_p_one = file.force, file.p_one
     else:

@@ -28,7 +28,7 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
-from boolfun.devices import resolve_device
+from boolfun.devices import check_memory, resolve_device
 from models.checkpoints import (
     METRICS,
     STATE,
@@ -106,6 +106,8 @@ def train(
     if stop_after is not None and (not isinstance(stop_after, int) or stop_after < 1):
         raise ValueError(f"stop_after must be an integer >= 1, got {stop_after!r}")
     dev = resolve_device(config.device)
+    needed, what = config.memory()
+    check_memory(needed, dev, what)
     outp = Path(out) if out is not None else None
     with lock_run_folder(outp), stop_on_interrupt() as interrupted:
         summary = _train(config, outp, dev, interrupted, resume, progress, stop_after)

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from boolfun.bits import check_int
-from boolfun.devices import resolve_device
+from boolfun.devices import check_memory, resolve_device
 from boolfun.function import BooleanFunction
 from boolfun.samplers.families import SAMPLERS, Context
 from boolfun.samplers.files import PromptsFile, load_prompts, save_prompts
@@ -111,6 +111,12 @@ def sample_prompts(
     n = check_int(t.default_n if n is None else n, "n", t.min_n)
     resolved = resolve_params(t, n, params)
     dev = resolve_device(device)
+    # inputs as bits and as 64-bit words, labels, and the sampler's temporaries
+    check_memory(
+        3.0 * prompts * points * (n + 8 * (-(-n // 64)) + 2),
+        dev,
+        f"prompts {prompts} of {points} points over n = {n}",
+    )
     gen = _generator(seed, generator, dev)
     ctx = Context(t, prompts, points, n, resolved, gen, dev)
     sample = SAMPLERS[t.family](ctx)

@@ -37,8 +37,12 @@ class PromptsFile:
 
 def save_prompts(path: Path | str, prompts: Prompts, *, seed: int | None = None) -> Path:
     """Write ``prompts`` (:class:`boolfun.samplers.Prompts`) to ``path`` (compressed ``.npz``;
-    parent folders are created) with the ``seed`` they were sampled with; returns the path."""
+    parent folders are created) with the ``seed`` they were sampled with; returns the path
+    written, which is ``path`` with ``.npz`` appended when it has another suffix (numpy's
+    rule)."""
     path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
     xs, ys = prompts.numpy()
     if prompts.functions is None:
         functions = np.array([""] * len(xs))

@@ -12,6 +12,7 @@ which becomes the option here), exits with status 2 and a message naming the opt
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -40,15 +41,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``boolicl`` console script."""
+    """Entry point of the ``boolicl`` console script.
+
+    Exit status: 0 done; 2 bad usage (a bad argument, or a ``ValueError`` of the library);
+    1 a failed operation (a file that cannot be read or written, a full disk, a closed
+    output pipe)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe is found here, not at exit
+        return code
     except ValueError as e:
         message = flag_error(str(e), subcommand(parser, args.command))
         parser.exit(2, f"boolicl {args.command}: error: {message}\n")
+    except BrokenPipeError:  # `boolicl ... | head`: the reader has gone; say nothing more
+        _silence_stdout()
+        return 1
+    except OSError as e:
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"boolicl {args.command}: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(f"boolicl {args.command}: error: out of memory", file=sys.stderr)
+        return 1
     return 0  # pragma: no cover
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that flushing it at exit raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a descriptor (captured): nothing to do
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,7 @@ from boolicl.cli import options, types
 
 def add_parsers(sub: Any) -> None:
     p = sub.add_parser("demo", help="the main job on CPU: per-task table and plot")
-    p.add_argument("--out", type=Path, default=Path("boolicl-demo"), help="output folder")
+    p.add_argument("--out", type=types.path, default=Path("boolicl-demo"), help="output folder")
     options.add_prompts(p, 2000, "prompts per task")
     options.add_seed(p, "everything")
     p.add_argument(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from boolicl.cli import options, types
@@ -39,7 +38,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument(
         "--runs",
         nargs="+",
-        type=Path,
+        type=types.path,
         default=[],
         metavar="RUN",
         help="run folders of trained models (`boolicl train`) to score on the same prompts",
@@ -59,7 +58,7 @@ def add_parsers(sub: Any) -> None:
     )
     p.add_argument(
         "--out",
-        type=Path,
+        type=types.path,
         default=None,
         help="the plot: a .png file, or a folder for <task>_n<n>.png "
         "(default boolicl-baselines/; with --json only when given)",
@@ -79,6 +78,11 @@ def cmd_baselines(args: argparse.Namespace) -> int:
             file = load_prompts(args.prompts_file)
         except ValueError as e:
             raise ValueError(f"--prompts-file {e}") from None
+        if file.task is not None and file.task != args.task:
+            raise ValueError(
+                f"task {args.task!r} contradicts --prompts-file, whose prompts are of task "
+                f"{file.task!r}"
+            )
         xs, ys = file.xs, file.ys
     result = run_baselines(
         args.task,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from boolicl.cli import options, types
@@ -115,7 +114,7 @@ def add_parsers(sub: Any) -> None:
         "--log-every", type=types.positive_int, default=10, help="steps between log lines"
     )
     p.add_argument("--checkpoint-every", type=types.nonnegative_int, default=500)
-    p.add_argument("--out", type=Path, required=True, help="run folder")
+    p.add_argument("--out", type=types.path, required=True, help="run folder")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     options.add_json(p, "the summary")
 
@@ -126,7 +125,7 @@ def add_parsers(sub: Any) -> None:
         "prompts (or --prompts-file); --task / --n give out-of-distribution evaluation (n no "
         "larger than trained: fewer inputs are zero-padded).",
     )
-    p.add_argument("run", type=Path, help="run folder written by `boolicl train`")
+    p.add_argument("run", type=types.path, help="run folder written by `boolicl train`")
     p.add_argument("--task", default=None, help="evaluation task (default: the run's)")
     options.add_n(p, help="input dimension (default: the run's; smaller n is zero-padded)")
     options.add_points(p)

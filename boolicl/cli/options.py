@@ -17,7 +17,6 @@ import argparse
 import importlib
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from boolicl.cli import types
@@ -153,16 +152,17 @@ def input_params(args: argparse.Namespace) -> dict[str, float]:
 
 
 def add_prompts_file(p: argparse.ArgumentParser, help: str) -> None:
-    p.add_argument("--prompts-file", type=Path, default=None, help=help)
+    p.add_argument("--prompts-file", type=types.path, default=None, help=help)
 
 
 def add_bootstrap(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
+    action = p.add_argument(
         "--bootstrap",
         type=types.positive_int,
         default=1000,
         help="bootstrap resamples for the intervals",
     )
+    action.parameter = "resamples"  # type: ignore[attr-defined]  # its library name
 
 
 def add_json(p: argparse.ArgumentParser, what: str = "the result") -> None:
@@ -180,6 +180,8 @@ def flag_error(message: str, parser: argparse.ArgumentParser) -> str:
         if long:
             flags[action.dest] = long[0]
             flags[long[0][2:].replace("-", "_")] = long[0]
+            if hasattr(action, "parameter"):  # the option sets a parameter of another name
+                flags[action.parameter] = long[0]
     head, sep, rest = message.partition(" ")
     word = head.rstrip(":")
     if word in flags:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
-from boolicl.cli import options
+from boolicl.cli import options, types
 
 
 def add_parsers(sub: Any) -> None:
@@ -23,7 +22,12 @@ def add_parsers(sub: Any) -> None:
     options.add_task_params(p)
     options.add_device(p, "to sample on")
     options.add_input_options(p)
-    p.add_argument("--out", required=True, type=Path, help="output .npz file")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=types.path,
+        help="output .npz file (.npz is appended to another name)",
+    )
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
@@ -65,10 +69,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
         **options.input_params(args),
         **options.task_params(args),
     )
-    save_prompts(args.out, prompts, seed=args.seed)
+    written = save_prompts(args.out, prompts, seed=args.seed)
     B, P, n = prompts.xs.shape
     print(
-        f"wrote {args.out}: {B} prompts x {P} points, n={n}, "
+        f"wrote {written}: {B} prompts x {P} points, n={n}, "
         f"task {prompts.task}, seed {args.seed}, force {prompts.force}, p_one {prompts.p_one}"
     )
     return 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from boolicl.cli import options, types
@@ -55,7 +54,7 @@ def add_parsers(sub: Any) -> None:
     )
     p.add_argument(
         "--certificate",
-        type=Path,
+        type=types.path,
         default=None,
         help="write the minimality certificate (JSON) to this file (implies --minimal)",
     )
@@ -71,7 +70,7 @@ def add_parsers(sub: Any) -> None:
 
     p = sub.add_parser("check-certificate", help="re-check a teaching certificate independently")
     p.add_argument(
-        "file", type=Path, help="certificate JSON written by `boolicl teach --certificate`"
+        "file", type=types.path, help="certificate JSON written by `boolicl teach --certificate`"
     )
     options.add_json(p)
 

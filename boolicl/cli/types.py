@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 
 def positive_int(text: str) -> int:
@@ -35,7 +36,11 @@ def number_in(
     closed as asked; ``high = inf`` for no upper bound). NaN is always rejected."""
     lo = f"({low:g}" if low_open else f"[{low:g}"
     hi = "inf)" if high == math.inf else (f"{high:g})" if high_open else f"{high:g}]")
-    what = f"a number > {low:g}" if high == math.inf and low_open else f"a number in {lo}, {hi}"
+    what = (
+        f"a finite number > {low:g}"
+        if high == math.inf and low_open
+        else f"a number in {lo}, {hi}"
+    )
 
     def parse(text: str) -> float:
         try:
@@ -44,7 +49,7 @@ def number_in(
             raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
         above = value > low if low_open else value >= low
         below = value < high if high_open else value <= high
-        if not (above and below):  # also rejects nan
+        if not (above and below and math.isfinite(value)):  # also rejects nan and inf
             raise argparse.ArgumentTypeError(f"must be {what}, got {value}")
         return value
 
@@ -74,3 +79,12 @@ def device(text: str) -> str:
         message = str(e)
         raise argparse.ArgumentTypeError(message.removeprefix("device ")) from None
     return text
+
+
+def path(text: str) -> Path:
+    """A file or folder path: not empty (an empty path would mean the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must be a path, got an empty string")
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError("must be a path without NUL characters")
+    return Path(text)
