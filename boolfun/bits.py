@@ -30,12 +30,16 @@ def is_torch(x: Any) -> bool:
     return torch is not None and isinstance(x, torch.Tensor)
 
 
+MAX_N = 65536
+"""The most variables a function or class may have (the paper's largest n is 28)."""
+
+
 def check_n(n: Any, name: str = "n") -> int:
-    """Validate a number of variables: an integer ``>= 1``."""
+    """Validate a number of variables: an integer in ``[1, MAX_N]``."""
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
-        raise ValueError(f"{name} must be an integer >= 1, got {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {n}")
+        raise ValueError(f"{name} must be an integer in [1, {MAX_N}], got {n!r}")
+    if not 1 <= n <= MAX_N:
+        raise ValueError(f"{name} must be an integer in [1, {MAX_N}], got {n}")
     return int(n)
 
 

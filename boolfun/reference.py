@@ -92,21 +92,43 @@ def _input(n: int, p_one: float, rng: np.random.Generator) -> np.ndarray:
     return (rng.random(n) < p_one).astype(np.uint8)
 
 
+def nearest_neighbour_labels(xs: np.ndarray, first: np.ndarray, start: int) -> np.ndarray:
+    """The labels of one nearest_neighbour prompt, one example at a time (the rule of the
+    original authors' generator): ``xs`` uint8 ``(points, n)``, ``first`` the
+    ``min(start, points)`` random labels.
+
+    Before ``start`` an input keeps its random label unless it repeats an earlier input
+    exactly, when it takes the label of its first copy; from ``start`` on each label copies
+    that of the most cosine-similar earlier point (±1 coding; ties: the earliest).
+
+    Every ±1 input has norm ``sqrt(n)``, so the cosine is the integer dot product over ``n``:
+    the dot products are compared, exactly (floating-point cosines of tied points can differ in
+    the last bit and break the tie rule; the original code rounded them to 7 decimals)."""
+    points = len(xs)
+    ys = np.zeros(points, dtype=np.uint8)
+    signed = xs.astype(np.int64) * 2 - 1
+    for i in range(points):
+        if i < start:
+            copies = np.flatnonzero((xs[:i] == xs[i]).all(axis=1))
+            ys[i] = ys[copies[0]] if copies.size else first[i]
+            continue
+        dots = signed[:i] @ signed[i]
+        ys[i] = ys[int(np.argmax(dots))]  # argmax: the first (earliest) maximum
+    return ys
+
+
 def _nearest_neighbour_prompt(
     points: int, n: int, start: int, p_one: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
+    """One prompt: its inputs and, before ``start``, one fair coin per example (drawn whether
+    or not the input is a repeat), then :func:`nearest_neighbour_labels`."""
     xs = np.zeros((points, n), dtype=np.uint8)
-    ys = np.zeros(points, dtype=np.uint8)
+    first = np.zeros(min(start, points), dtype=np.uint8)
     for i in range(points):
         xs[i] = _input(n, p_one, rng)
         if i < start:
-            ys[i] = rng.integers(0, 2)
-            continue
-        signed = xs[: i + 1].astype(np.float64) * 2 - 1
-        unit = signed / np.linalg.norm(signed, axis=1, keepdims=True)
-        cosine = unit[:i] @ unit[i]
-        ys[i] = ys[int(np.argmax(cosine))]  # argmax: the first (earliest) maximum
-    return xs, ys
+            first[i] = rng.integers(0, 2)
+    return xs, nearest_neighbour_labels(xs, first, start)
 
 
 def reference_prompts(

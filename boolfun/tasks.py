@@ -192,8 +192,9 @@ TASKS: dict[str, Task] = {
         ),
         Task(
             "nearest_neighbour", 10, 100,
-            "no fixed f: first `start` labels uniform, each later label copies the label of the "
-            "nearest earlier point (Hamming = cosine in ±1 coding; ties: earliest)",
+            "no fixed f: first `start` labels uniform (an exact repeat takes its first copy's), "
+            "each later label copies the label of the nearest earlier point (Hamming = cosine "
+            "in ±1 coding; ties: earliest)",
             params={"start": 30},
             dist=Distribution("nearest_neighbour"),
         ),

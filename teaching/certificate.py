@@ -28,7 +28,7 @@ from boolfun.bits import all_inputs
 from boolfun.classes import make_class
 from boolfun.function import BooleanFunction
 from boolfun.parse import parse
-from teaching.dimension import TeachingResult
+from teaching.dimension import MAX_N, TeachingResult
 from teaching.examples import Examples
 from teaching.uniqueness import verify
 
@@ -102,14 +102,65 @@ class CertificateCheck:
         return {"valid": self.valid, "checks": self.checks, "errors": self.errors}
 
 
+class CertificateFormatError(ValueError):
+    """A certificate field is missing or not exactly of the type :func:`make_certificate`
+    writes; the message starts with the field's path (``class.n``, ``examples[2].y``)."""
+
+
+def _get(obj: Any, key: str, where: str) -> Any:
+    """``obj[key]``, ``obj`` being a JSON object; :class:`CertificateFormatError` otherwise."""
+    path = f"{where}.{key}" if where else key
+    if not isinstance(obj, dict):
+        raise CertificateFormatError(f"{where or 'certificate'}: must be a JSON object")
+    if key not in obj:
+        raise CertificateFormatError(f"{path}: missing")
+    return obj[key]
+
+
+def _kind(value: Any) -> str:
+    return "boolean" if isinstance(value, bool) else type(value).__name__
+
+
+def _int(value: Any, path: str, low: int, high: int | None = None) -> int:
+    """A JSON integer in ``[low, high]``: not a float (``5.0``, ``5.9``), string or boolean."""
+    if type(value) is not int or value < low or (high is not None and value > high):
+        within = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise CertificateFormatError(
+            f"{path}: must be a JSON integer {within}, got {value!r} ({_kind(value)})"
+        )
+    return value
+
+
+def _str(value: Any, path: str) -> str:
+    if type(value) is not str:
+        raise CertificateFormatError(
+            f"{path}: must be a JSON string, got {value!r} ({_kind(value)})"
+        )
+    return value
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    if type(value) is not list:
+        raise CertificateFormatError(f"{path}: must be a JSON array, got {_kind(value)}")
+    return value
+
+
 def _examples(rows: Any, n: int) -> Examples:
+    """The examples exactly as :meth:`Examples.to_json` writes them: ``x`` a string of ``n``
+    characters ``0``/``1``, ``y`` the JSON integer 0 or 1."""
     xs, ys = [], []
-    for row in rows:
-        x = str(row["x"])
+    for i, row in enumerate(_list(rows, "examples")):
+        where = f"examples[{i}]"
+        x = _str(_get(row, "x", where), f"{where}.x")
         if len(x) != n or set(x) - {"0", "1"}:
-            raise ValueError(f"example x must be {n} characters 0/1, got {x!r}")
+            raise CertificateFormatError(f"{where}.x: must be {n} characters 0/1, got {x!r}")
+        y = _get(row, "y", where)
+        if type(y) is not int or y not in (0, 1):
+            raise CertificateFormatError(
+                f"{where}.y: must be the JSON integer 0 or 1, got {y!r} ({_kind(y)})"
+            )
         xs.append([int(c) for c in x])
-        ys.append(int(row["y"]))
+        ys.append(y)
     return Examples(np.array(xs, dtype=np.uint8).reshape(-1, n), np.array(ys, dtype=np.uint8))
 
 
@@ -132,29 +183,71 @@ def min_hitting_set_size(sets: list[list[int]]) -> int:
 
 
 def check_certificate(cert: dict[str, Any] | str | Path) -> CertificateCheck:
-    """Re-check a certificate (a dict, or the path of its JSON file) from scratch."""
+    """Re-check a certificate (a dict, or the path of its JSON file) from scratch.
+
+    Every field must have exactly the JSON type :func:`make_certificate` writes (integers are
+    JSON integers, not ``5.0``, ``"5"`` or ``true``; labels the integers 0 or 1; points strings
+    of ``n`` characters 0/1). A file that cannot be read or parsed, a document that is not a
+    certificate and a malformed field make the result invalid, with an error naming the file
+    or the field; nothing is raised for bad content."""
     out = CertificateCheck(valid=False)
     try:
         if isinstance(cert, str | Path):
-            cert = json.loads(Path(cert).read_text())
-        if not isinstance(cert, dict) or cert.get("format") != FORMAT:
-            raise ValueError(f"not a certificate: format must be {FORMAT!r}")
-        spec = cert["class"]
-        cls = make_class(spec["name"], int(spec["n"]), **spec.get("params", {}))
-        n = cls.n
-        target = cls.coerce(parse(cert["target"], n))
-        td = int(cert["td"])
-        ex = _examples(cert["examples"], n)
+            try:
+                text = Path(cert).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as e:
+                raise CertificateFormatError(f"file: cannot read {str(cert)!r}: {e}") from None
+            try:
+                cert = json.loads(text)
+            except (json.JSONDecodeError, RecursionError) as e:
+                raise CertificateFormatError(f"file: {str(cert)!r} is not JSON: {e}") from None
+        if not isinstance(cert, dict):
+            raise CertificateFormatError(f"certificate: must be a JSON object, got {_kind(cert)}")
+        if _get(cert, "format", "") != FORMAT:
+            raise CertificateFormatError(f"format: must be {FORMAT!r}, got {cert['format']!r}")
+        spec = _get(cert, "class", "")
+        name = _str(_get(spec, "name", "class"), "class.name")
+        n = _int(_get(spec, "n", "class"), "class.n", 1, MAX_N)  # as teaching_dimension
+        params = _get(spec, "params", "class")
+        if not isinstance(params, dict):
+            raise CertificateFormatError(
+                f"class.params: must be a JSON object, got {_kind(params)}"
+            )
+        try:
+            cls = make_class(name, n, **params)
+        except (TypeError, ValueError) as e:
+            raise CertificateFormatError(f"class: {e}") from None
+        target_text = _str(_get(cert, "target", ""), "target")
+        try:
+            target = cls.coerce(parse(target_text, n))
+        except ValueError as e:
+            raise CertificateFormatError(f"target: {e}") from None
+        td = _int(_get(cert, "td", ""), "td", 0)
+        ex = _examples(_get(cert, "examples", ""), n)
+        proof = _get(cert, "proof", "")
+        kind = _str(_get(proof, "kind", "proof"), "proof.kind")
+        if kind not in ("disjoint", "hitting_set"):
+            raise CertificateFormatError(
+                f"proof.kind: must be 'disjoint' or 'hitting_set', got {kind!r}"
+            )
+        texts = _list(_get(proof, "competitors", "proof"), "proof.competitors")
+        competitors = []
+        for i, text in enumerate(texts):
+            path = f"proof.competitors[{i}]"
+            try:
+                competitors.append(parse(_str(text, path), n))
+            except CertificateFormatError:
+                raise
+            except ValueError as e:
+                raise CertificateFormatError(f"{path}: {e}") from None
         out.checks["size"] = len(ex) == td
         out.checks["consistent"] = ex.consistent_with(target)
         out.checks["teaches"] = out.checks["consistent"] and verify(target, cls, ex).unique
-        proof = cert["proof"]
         pts = all_inputs(n)
         fv = target.evaluate(pts)
         sets = []
         members = True
-        for text in proof["competitors"]:
-            h = parse(text, n)
+        for text, h in zip(texts, competitors, strict=True):
             if h not in cls:
                 members = False
                 out.errors.append(f"competitor {text} is not in the class")
@@ -164,16 +257,15 @@ def check_certificate(cert: dict[str, Any] | str | Path) -> CertificateCheck:
                 out.errors.append(f"competitor {text} equals the target")
             sets.append(d)
         out.checks["competitors_in_class"] = members
-        if proof["kind"] == "disjoint":
+        if kind == "disjoint":
             flat = [z for s in sets for z in s]
             out.checks["lower_bound"] = len(flat) == len(set(flat)) and len(sets) >= td
-        elif proof["kind"] == "hitting_set":
-            out.checks["lower_bound"] = all(sets) and min_hitting_set_size(sets) >= td
         else:
-            raise ValueError(
-                f"proof kind must be 'disjoint' or 'hitting_set', got {proof['kind']!r}"
-            )
-    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as e:
+            out.checks["lower_bound"] = all(sets) and min_hitting_set_size(sets) >= td
+    except CertificateFormatError as e:
+        out.errors.append(str(e))
+        return out
+    except (KeyError, TypeError, ValueError) as e:  # a safety net: still no traceback
         out.errors.append(f"{type(e).__name__}: {e}")
         return out
     for name, ok in out.checks.items():

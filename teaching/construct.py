@@ -48,6 +48,7 @@ from teaching.dnf_construction import (
 )
 from teaching.essential_points import ESSENTIAL_MAX_N, essential_points
 from teaching.examples import Examples
+from teaching.solving import check_time_limit
 from teaching.uniqueness import check_target
 
 Construction = Literal["paper", "minimum"]
@@ -124,6 +125,7 @@ def teaching_sequence(
 ) -> Examples:
     """Labelled examples that teach ``f`` in ``cls``: ``"paper"`` (closed form) or
     ``"minimum"`` (exact solver; ``ValueError`` if its time limit is reached)."""
+    check_time_limit(time_limit)
     if construction == "paper":
         return paper_construction(f, cls)
     if construction == "minimum":

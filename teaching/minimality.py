@@ -14,6 +14,7 @@ from typing import Any
 from boolfun.classes import FunctionClass
 from boolfun.function import BooleanFunction
 from teaching.dimension import teaching_dimension
+from teaching.solving import check_time_limit
 from teaching.uniqueness import Verdict, check_examples, check_target, verify
 
 
@@ -32,6 +33,7 @@ def is_minimal(
     f: BooleanFunction, cls: FunctionClass, examples: Any, time_limit: float | None = None
 ) -> Minimality:
     """Whether ``examples`` is a minimum teaching set of ``f`` in ``cls``."""
+    check_time_limit(time_limit)
     target = check_target(f, cls)
     ex = check_examples(examples, target)
     v = verify(target, cls, ex, time_limit=time_limit)
@@ -49,6 +51,7 @@ def redundant_examples(
 ) -> list[tuple[int, Verdict]]:
     """For each example ``i``, the verdict of ``T - {i}``; ``T`` is irredundant iff every
     verdict is ``not_unique`` (each comes with the competitor that example excludes)."""
+    check_time_limit(time_limit)
     target = check_target(f, cls)
     ex = check_examples(examples, target)
     return [(i, verify(target, cls, ex.drop(i), time_limit=time_limit)) for i in range(len(ex))]
@@ -59,6 +62,7 @@ def is_irredundant(
 ) -> bool | None:
     """``True`` if ``examples`` teach ``f`` and no example can be dropped; ``None`` if a
     solver call hit the time limit."""
+    check_time_limit(time_limit)
     target = check_target(f, cls)
     v = verify(target, cls, examples, time_limit=time_limit)
     if v.status == "unknown":

@@ -5,21 +5,30 @@ CaDiCaL cannot be interrupted through pysat, so time-limited calls use Glucose 4
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
 from pysat.solvers import Solver
 
 LIMITED_SOLVER = "glucose4"
 
 
-def check_time_limit(time_limit: float | None) -> float | None:
-    """Validate a time limit in seconds (``None``: no limit)."""
+def check_time_limit(time_limit: Any) -> float | None:
+    """Validate a time limit in seconds: ``None`` (no limit) or a finite number ``> 0`` (an
+    int or a float, numpy scalars included; not a bool, a string, ``nan`` or ``inf``). Every
+    public entry that takes ``time_limit`` calls this before any work."""
     if time_limit is None:
         return None
-    if isinstance(time_limit, bool) or not isinstance(time_limit, int | float) or time_limit <= 0:
+    ok = not isinstance(time_limit, bool | np.bool_) and isinstance(
+        time_limit, int | float | np.integer | np.floating
+    )
+    if not ok or not math.isfinite(time_limit) or time_limit <= 0:
         raise ValueError(
-            f"time_limit must be a positive number of seconds or None, got {time_limit!r}"
+            "time_limit must be None or a finite number of seconds > 0, "
+            f"got {time_limit!r} ({type(time_limit).__name__})"
         )
     return float(time_limit)
 
@@ -28,6 +37,7 @@ def solve(
     solver: Solver, assumptions: Sequence[int] = (), time_limit: float | None = None
 ) -> bool | None:
     """``True`` (satisfiable), ``False`` (unsatisfiable) or ``None`` (time limit reached)."""
+    time_limit = check_time_limit(time_limit)
     if time_limit is None:
         return bool(solver.solve(assumptions=list(assumptions)))
     timer = threading.Timer(time_limit, solver.interrupt)

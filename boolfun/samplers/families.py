@@ -163,39 +163,61 @@ def sample_threshold(ctx: Context) -> Sample:
     return Sample(x, ys, {"weights": w, "bias": bias})
 
 
-def nearest_labels(bits: torch.Tensor, first: torch.Tensor, start: int) -> torch.Tensor:
-    """Nearest-neighbour labels: ``ys[:, :start] = first`` and for ``j >= start``,
-    ``ys[:, j] = ys[:, p(j)]`` with ``p(j)`` the earliest ``i < j`` of largest ``x'_i . x'_j``
-    (``x' = 2x - 1``; equal norms, so cosine order = dot order = reverse Hamming order).
+def _earliest_most_similar(
+    signed: torch.Tensor, rows: range, strict: bool, points: int
+) -> torch.Tensor:
+    """For every row ``j`` in ``rows``: the earliest ``i < j`` (``i <= j`` unless ``strict``)
+    of largest ``x'_i . x'_j``, as int64 ``(batch, len(rows))``.
 
-    ``p(j)`` is the minimum over ``i`` of the key ``-points * (x'_i . x'_j) + i`` (``+inf`` for
-    ``i >= j``), one batched matmul and one reduction; the key is exact in float32 while
-    ``points * (n + 2) < 2^24`` (float64 beyond). The recursion is then resolved by pointer
-    jumping: ``p`` is extended by the identity on the first ``start`` positions and composed
-    with itself ``ceil(log2(points - start))`` times, after which every position points at
-    the random label it inherits.
+    It is the minimum over ``i`` of the key ``-points * (x'_i . x'_j) + i`` (``+inf`` outside
+    the allowed ``i``), one batched matmul and one reduction; the key is exact in the dtype
+    :func:`nearest_labels` picks."""
+    dtype, device = signed.dtype, signed.device
+    cols = rows.stop  # no later column is ever allowed
+    i = torch.arange(cols, device=device)
+    j = torch.arange(rows.start, rows.stop, device=device)[:, None]
+    banned = i >= j if strict else i > j
+    offset = i.to(dtype).expand(len(rows), cols).masked_fill(banned, float("inf"))
+    with torch.autocast(device.type, enabled=False):  # keys must stay exact under AMP
+        queries, keys = signed[:, rows.start : rows.stop], signed[:, :cols].transpose(1, 2)
+        key = torch.baddbmm(offset, queries, keys, alpha=-points)
+    return key.amin(-1).to(torch.int64) % points
+
+
+def nearest_labels(bits: torch.Tensor, first: torch.Tensor, start: int) -> torch.Tensor:
+    """Nearest-neighbour labels from the ``(batch, min(start, points))`` random labels
+    ``first`` (the rule of the original authors' generator):
+
+    * ``j < start``: ``ys[:, j] = first[:, r(j)]`` with ``r(j)`` the earliest ``i <= j`` with
+      ``x_i = x_j`` -- a fresh input keeps its own random label, an exact repeat of an earlier
+      input takes the label of its first copy;
+    * ``j >= start``: ``ys[:, j] = ys[:, p(j)]`` with ``p(j)`` the earliest ``i < j`` of
+      largest ``x'_i . x'_j`` (``x' = 2x - 1``; equal norms, so cosine order = dot order =
+      reverse Hamming order, and ``x'_i . x'_j = n`` exactly when ``x_i = x_j``).
+
+    Both pointers come from :func:`_earliest_most_similar` (its keys are exact in float32
+    while ``points * (n + 2) < 2^24``, float64 beyond). The recursion is then resolved by
+    pointer jumping: ``ptr = r`` on the first ``start`` positions (each ``r(j)`` points at
+    itself) and ``p`` after, composed with itself ``ceil(log2(points - start + 1))`` times,
+    after which every position points at the random label it inherits.
     """
-    batch, points, n = bits.shape
-    if start >= points:
-        return first[:, :points]
+    _, points, n = bits.shape
+    m = min(start, points)
     dtype = torch.float32 if points * (n + 2) < 2**24 else torch.float64
     signed = bits.to(dtype).mul_(2).sub_(1)
-    i = torch.arange(points, device=bits.device)
-    j = torch.arange(start, points, device=bits.device)
-    offset = i.to(dtype).expand(points - start, points).masked_fill(i >= j[:, None], float("inf"))
-    with torch.autocast(bits.device.type, enabled=False):  # keys must stay exact under AMP
-        key = torch.baddbmm(offset, signed[:, start:], signed.transpose(1, 2), alpha=-points)
-    nearest = key.amin(-1).to(torch.int64) % points  # (batch, points - start)
-    roots = i[:start].expand(batch, start)
-    ptr = torch.cat([roots, nearest], dim=1)
-    for _ in range((points - start - 1).bit_length()):
-        ptr = ptr.gather(1, ptr)
+    ptr = _earliest_most_similar(signed, range(m), False, points)  # first copies
+    if start < points:
+        nearest = _earliest_most_similar(signed, range(start, points), True, points)
+        ptr = torch.cat([ptr, nearest], dim=1)
+        for _ in range((points - start).bit_length()):
+            ptr = ptr.gather(1, ptr)
     return first.gather(1, ptr)
 
 
 def sample_nearest_neighbour(ctx: Context) -> Sample:
-    """Uniform inputs; the first ``start`` labels uniform, later ones copied from the nearest
-    earlier point (see :func:`nearest_labels`)."""
+    """Uniform inputs; the first ``start`` labels uniform (an exact repeat among them takes
+    its first copy's label), later ones copied from the nearest earlier point (see
+    :func:`nearest_labels`)."""
     start = ctx.params["start"]
     x = ctx.inputs()
     bits = unpack(x, ctx.n)

@@ -9,6 +9,7 @@ for nearest_neighbour), ``task``, ``n``, ``seed``, ``force`` and ``p_one`` (0-d 
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -136,6 +137,6 @@ def load_prompts(path: Path | str) -> PromptsFile:
             )
     except ValueError as e:
         raise ValueError(f"{path}: {e}") from None
-    except (OSError, EOFError, KeyError) as e:
+    except (OSError, EOFError, KeyError, zipfile.BadZipFile) as e:
         raise ValueError(f"{path} is not a readable .npz file: {e}") from None
     return out
