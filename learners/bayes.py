@@ -43,9 +43,12 @@ Modes:
   draws with the fewest mistakes (the limit of a small label-noise posterior); ``meta`` reports
   how often that happened (``posterior_empty_rate``). ``determined`` is not reported.
 
-nearest_neighbour has no target function: its labels before ``start`` are fair coins and later
-ones copy the nearest earlier label (ties: earliest), so the Bayes-optimal prediction is 0 (any
-label, probability 1/2) before ``start`` and the 1-NN label from ``start`` on, determined.
+nearest_neighbour has no target function: its labels before ``start`` are fair coins, except
+that an exact repeat of an earlier point takes the label of its first copy, and later ones copy
+the nearest earlier label (ties: earliest). So the Bayes-optimal prediction before ``start`` is
+the first copy's label for a repeat (determined) and 0 otherwise (any label, probability 1/2),
+and the 1-NN label from ``start`` on, determined: in both cases the label of the nearest
+earlier point, whose Hamming distance is 0 for a repeat.
 """
 
 from __future__ import annotations
@@ -329,15 +332,20 @@ def _nearest_neighbour_bayes(xs: torch.Tensor, ys: torch.Tensor, start: int) -> 
     """The exact posterior predictive of the nearest_neighbour task (module docstring)."""
     B, P, _ = xs.shape
     idx, _ = neighbour_order(xs, 1)
-    copy = ys.gather(1, idx[..., 0]).bool()  # label of the nearest earlier point (pos 0: any)
+    first = idx[..., 0]  # the nearest earlier point (position 0: any)
+    copy = ys.gather(1, first).bool()
+    nearest_x = xs.gather(1, first[..., None].expand_as(xs))
+    repeat = (nearest_x == xs).all(-1)
+    repeat[:, 0] = False  # position 0 has no earlier point
     after = torch.arange(P, device=xs.device)[None, :] >= start
-    pred = copy & after
-    proba = torch.where(after, copy.to(torch.float64), 0.5)
-    ok = (ys.bool() == copy) | ~after  # examples that follow the rule
+    known = after | repeat  # the label is the nearest earlier one's
+    pred = copy & known
+    proba = torch.where(known, copy.to(torch.float64), 0.5)
+    ok = (ys.bool() == copy) | ~known  # examples that follow the rule
     consistent = exclusive_cumsum(~ok, dim=1) == 0
     return Predictions(
         pred.to(torch.uint8),
-        after.expand(B, P).clone(),
+        known.clone(),
         consistent,
         proba,
         {"mode": "exact", "start": start},

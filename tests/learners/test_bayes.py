@@ -309,8 +309,18 @@ def test_nearest_neighbour_bayes_is_1nn_after_start():
     out = BayesOptimal("nearest_neighbour", start=10).predict_full(xs, ys)
     nn = NearestNeighbours(1).predict(xs, ys)
     assert (out.preds[:, 10:] == nn[:, 10:]).all() and (out.preds[:, 10:] == ys[:, 10:]).all()
-    assert (out.preds[:, :10] == 0).all() and (out.proba[:, :10] == 0.5).all()
-    assert out.determined[:, 10:].all() and not out.determined[:, :10].any()
+    # before start: an exact repeat of an earlier point is its first copy's label, determined;
+    # any other label is a fair coin (predict 0, probability 1/2)
+    repeat = np.array(
+        [
+            [any((xs[b, j] == xs[b, i]).all() for j in range(i)) for i in range(10)]
+            for b in range(20)
+        ]
+    )
+    assert repeat.any() and not repeat.all()
+    assert (out.preds[:, :10][repeat] == ys[:, :10][repeat]).all()
+    assert (out.preds[:, :10][~repeat] == 0).all() and (out.proba[:, :10][~repeat] == 0.5).all()
+    assert out.determined[:, 10:].all() and (out.determined[:, :10] == repeat).all()
     assert out.consistent.all()
 
 
