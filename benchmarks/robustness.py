@@ -5,9 +5,10 @@ The corpus (``benchmarks/robustness_corpus.json``, kept in the repository and re
 (or the positional argument) replaced by a bad value: values no option accepts (empty,
 words, NaN, infinities, negative and huge numbers, non-integers, NUL characters), the known
 bad values of each option, and bad files (damaged prompts files, run folders and
-certificates, which the runner creates in its scratch folder). Every case must be refused:
-exit status 2 (bad usage) or 1 (a failed operation), one line on stderr, no traceback, within
-the time limit, and nothing written outside the scratch folder.
+certificates, which the runner creates in its scratch folder; a run folder whose ``state.pt``
+smuggles code is resumed by ``train``, as ``eval`` reads only the weights). Every case must be
+refused: exit status 2 (bad usage) or 1 (a failed operation), one line of error, no traceback,
+within the time limit, and nothing written outside the scratch folder.
 
 Each case runs in this process (``boolicl.cli.main``) under a ``SIGALRM`` time limit. Outcomes:
 ``refused`` (clean), ``traceback`` (an exception escaped), ``hang`` (time limit), ``accepted``
@@ -120,7 +121,7 @@ POSITIONAL: dict[str, list[str]] = {
     ],
     "eval": [
         "FILES/missing-run", "FILES/empty-dir", "FILES/run-bad-config", "FILES/run-nan-weights",
-        "FILES/run-inverted", "FILES/run-edited-heads", "FILES/run-smuggled", "",
+        "FILES/run-inverted", "FILES/run-edited-heads", "",
     ],
 }  # fmt: skip
 """Bad values of each command's positional argument."""
@@ -201,7 +202,7 @@ def prepare_files(folder: Path) -> None:
               str(folder / "cert.json")])  # fmt: skip
     cert = json.loads((folder / "cert.json").read_text())
     for name, change in (
-        ("cert-n-float", lambda c: {**c, "n": 5.9}),
+        ("cert-n-float", lambda c: {**c, "class": {**c["class"], "n": 5.9}}),
         ("cert-td-float", lambda c: {**c, "td": 4.9}),
         ("cert-label", lambda c: _relabel(c)),
     ):

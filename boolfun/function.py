@@ -197,13 +197,20 @@ def columns(x: Any, idx: Sequence[int]) -> Any:
 
 
 def dot(x: Any, w: Sequence[int]) -> Any:
-    """Exact integer ``x @ w`` for a boolean array/tensor ``x`` (float32 on torch devices,
-    exact while ``sum |w| < 2^24``; int64 on numpy)."""
+    """Exact integer ``x @ w`` for a boolean array/tensor ``x`` while ``sum |w| < 2^63``
+    (larger weights raise ``ValueError``): int64 on numpy; on torch devices the selected
+    weights summed in int64 (int32 entries while ``sum |w| < 2^31``), so neither TF32 nor
+    autocast can round it."""
+    total = sum(abs(int(v)) for v in w)
+    if total >= 2**63:
+        raise ValueError("weights must have sum |w_i| < 2**63 for an exact int64 dot product")
     if is_torch(x):
         import torch
 
-        wt = torch.as_tensor(list(w), dtype=torch.float32, device=x.device)
-        return x.to(torch.float32) @ wt
+        dtype = torch.int32 if total < 2**31 else torch.int64
+        wt = torch.as_tensor([int(v) for v in w], dtype=dtype, device=x.device)
+        zero = torch.zeros((), dtype=dtype, device=x.device)
+        return torch.where(x, wt, zero).sum(-1, dtype=torch.int64)
     return x.astype(np.int64) @ np.asarray(w, dtype=np.int64)
 
 

@@ -8,6 +8,12 @@
 
 In the string forms, inside ``Threshold(...)`` and ``Halfspace(...)`` a symbol ``x_i`` stands
 for its ±1 value ``2 x_i - 1``: ``Threshold(x1 - x3 > -0.5)``, ``Halfspace(3*x1 - 2*x2 > 0.5)``.
+
+Magnitudes: ``sum_i |w_i| <= 2**62`` (:data:`MAX_WEIGHT_SUM`), so that every partial sum of
+weights is exact in int64, and the bias's numerator and denominator are at most ``2**64`` in
+magnitude (:data:`MAX_BIAS_MAGNITUDE`); larger values are refused, never rounded. Evaluation
+compares ``w . x`` (0/1 inputs, exact integers on numpy and on torch devices) with the exact
+integer :meth:`Halfspace.min_count`.
 """
 
 from __future__ import annotations
@@ -24,24 +30,40 @@ from boolfun.bits import check_n
 from boolfun.function import BooleanFunction, check_variables, columns, dot, symbols
 from boolfun.sat.circuit import Circuit, Lit
 
+MAX_WEIGHT_SUM = 2**62
+"""Largest ``sum_i |w_i|`` of a :class:`Halfspace`: every ``w . x`` then fits int64."""
+
+MAX_BIAS_MAGNITUDE = 2**64
+"""Largest magnitude of the numerator and of the denominator of a :class:`Halfspace` bias
+(every bias that matters for weights within :data:`MAX_WEIGHT_SUM` has an equivalent one)."""
+
+
+def _magnitude(v: int) -> str:
+    return str(v) if abs(v) < 10**30 else f"about 2**{abs(v).bit_length() - 1}"
+
 
 def _fraction(b: Any, name: str = "bias") -> Fraction:
     if isinstance(b, bool):
         raise ValueError(f"{name} must be a finite real number, got {b!r}")
     try:
         f = Fraction(b) if not isinstance(b, float) else Fraction(str(b))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"{name} must be a finite real number, got {b!r}") from None
+    if abs(f.numerator) > MAX_BIAS_MAGNITUDE or f.denominator > MAX_BIAS_MAGNITUDE:
+        raise ValueError(
+            f"{name} must have numerator and denominator at most 2**64 in magnitude, got "
+            f"{_magnitude(f.numerator)}/{_magnitude(f.denominator)}"
+        )
     return f
 
 
 def format_number(b: Fraction) -> str:
-    """``0.5``, ``-2``, or ``1/3`` when no short decimal is exact."""
+    """``0.5``, ``-2``, or ``1/3`` when no short decimal (without an exponent) is exact."""
     if b.denominator == 1:
         return str(b.numerator)
-    as_float = float(b)
-    if Fraction(str(as_float)) == b:
-        return str(as_float)
+    as_float = str(float(b))
+    if "e" not in as_float and Fraction(as_float) == b:
+        return as_float
     return f"{b.numerator}/{b.denominator}"
 
 
@@ -74,15 +96,24 @@ class Halfspace(BooleanFunction):
             if isinstance(v, bool) or not isinstance(v, int | np.integer):
                 raise ValueError(f"weights must be integers, got {v!r}")
         self.weights: tuple[int, ...] = tuple(int(v) for v in w)
+        total = sum(abs(v) for v in self.weights)
+        if total > MAX_WEIGHT_SUM:
+            raise ValueError(
+                f"weights must have sum |w_i| <= 2**62 (so that w . x is exact in int64), got "
+                f"a sum of {_magnitude(total)}"
+            )
         self.bias: Fraction = _fraction(bias)
 
     def _key(self) -> tuple:
         return (self.n, self.weights, self.bias)
 
     def _evaluate(self, x: Any) -> Any:
-        # w . (2x - 1) > b  <=>  2 (w . x) > b + sum(w)
-        total = 2 * dot(x, self.weights) - sum(self.weights)
-        return total * self.bias.denominator > self.bias.numerator
+        # w . (2x - 1) > b  <=>  w . x >= min_count(); w . x lies in [low, high], so clipping
+        # the threshold to [low, high + 1] keeps the answer and keeps it inside int64
+        low = sum(w for w in self.weights if w < 0)
+        high = sum(w for w in self.weights if w > 0)
+        k = min(max(self.min_count(), low), high + 1)
+        return dot(x, self.weights) >= k
 
     def min_count(self) -> int:
         """The least integer ``k`` with ``w . x >= k  <=>  f(x) = 1`` (x in 0/1)."""

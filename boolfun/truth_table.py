@@ -91,11 +91,9 @@ class TruthTable(BooleanFunction):
                 return memo[key]
             half = len(values) // 2  # split on the most significant variable x_var
             lo, hi = build(values[:half], var - 1), build(values[half:], var - 1)
-            out = (
-                lo
-                if (lo is hi or (not isinstance(lo, bool) and lo == hi))
-                else circuit.ite(inputs[var - 1], hi, lo)
-            )
+            # same literal or same constant (never 1 == True: literal 1 is no constant)
+            same = lo is hi if isinstance(lo, bool) or isinstance(hi, bool) else lo == hi
+            out = lo if same else circuit.ite(inputs[var - 1], hi, lo)
             memo[key] = out
             return out
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 import os
+import pickle
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
@@ -234,6 +235,11 @@ def resume_run(
         opt_state = state["optimizer"]
         gen_state, rng_state = state["generator"], state["torch_rng"]
         state_weights, state_digest = state["model"], state["weights_sha256"]
+    except pickle.UnpicklingError:
+        raise ValueError(
+            f"checkpoint {out / STATE} is corrupt or unsafe: it holds objects other than tensors "
+            "and plain values, and loading those could run code; it was not loaded"
+        ) from None
     except Exception as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ValueError(f"checkpoint {out / STATE} is corrupt or unsafe: {first}") from None

@@ -128,6 +128,9 @@ class TrainConfig:
     log_every: int = 10  # steps between JSONL metric lines
 
     def __post_init__(self) -> None:
+        for name in ("task", "model", "schedule", "precision", "teach", "device"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"{name} must be a string, got {getattr(self, name)!r}")
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
         t = TASKS[self.task]

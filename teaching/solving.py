@@ -16,6 +16,10 @@ from pysat.solvers import Solver
 LIMITED_SOLVER = "glucose4"
 
 
+MAX_TIME_LIMIT = 1e7
+"""The longest time limit, in seconds (about 116 days; ``None`` means no limit)."""
+
+
 def check_time_limit(time_limit: Any) -> float | None:
     """Validate a time limit in seconds: ``None`` (no limit) or a finite number ``> 0`` (an
     int or a float, numpy scalars included; not a bool, a string, ``nan`` or ``inf``). Every
@@ -25,9 +29,9 @@ def check_time_limit(time_limit: Any) -> float | None:
     ok = not isinstance(time_limit, bool | np.bool_) and isinstance(
         time_limit, int | float | np.integer | np.floating
     )
-    if not ok or not math.isfinite(time_limit) or time_limit <= 0:
+    if not ok or not math.isfinite(time_limit) or not 0 < time_limit <= MAX_TIME_LIMIT:
         raise ValueError(
-            "time_limit must be None or a finite number of seconds > 0, "
+            f"time_limit must be None or a number of seconds in (0, {MAX_TIME_LIMIT:g}], "
             f"got {time_limit!r} ({type(time_limit).__name__})"
         )
     return float(time_limit)

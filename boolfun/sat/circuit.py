@@ -25,6 +25,14 @@ Lit = int | bool
 
 TRUE_NAME = "__true__"
 
+UNARY_MAX_UNITS = 1 << 12
+"""Largest sum of weights :meth:`Circuit.at_least` expands into unit copies (a totalizer);
+beyond it the weights are added in binary."""
+
+UNARY_MAX_WEIGHT = 16
+"""Largest single weight :meth:`Circuit.at_least` expands into unit copies; a larger one
+makes it add the weights in binary."""
+
 
 class Circuit:
     """Accumulates Tseitin clauses for gates over literals of ``pool``.
@@ -159,14 +167,18 @@ class Circuit:
         """Reified pseudo-Boolean constraint ``sum_i w_i [args_i] >= k``.
 
         Integer weights of either sign are allowed (a negative weight ``-w`` on ``l`` is
-        rewritten ``w [~l] - w``); a weight ``w`` is expanded into ``w`` copies, so this is
-        meant for small weights. Constants fold into ``k``.
+        rewritten ``w [~l] - w``). Constants fold into ``k``. While the weights sum to at most
+        :data:`UNARY_MAX_UNITS` and none exceeds :data:`UNARY_MAX_WEIGHT`, a weight ``w`` is
+        expanded into ``w`` copies for the totalizer; otherwise they are added in binary
+        (:meth:`_at_least_binary`), so the encoding stays polynomial in
+        ``len(args) * log(max |w|)`` for any integer weights.
         """
         if weights is None:
             weights = [1] * len(args)
         if len(weights) != len(args):
             raise ValueError("weights must have one entry per argument")
-        units: list[int] = []
+        terms: list[tuple[int, int]] = []
+        k = int(k)
         for a, w in zip(args, weights, strict=True):
             w = int(w)
             if w == 0:
@@ -179,13 +191,58 @@ class Circuit:
             elif a is False:
                 continue
             else:
-                units.extend([int(a)] * w)
+                terms.append((int(a), w))
+        total = sum(w for _, w in terms)
         if k <= 0:
             return True
-        if k > len(units):
+        if k > total:
             return False
+        if total > UNARY_MAX_UNITS or max(w for _, w in terms) > UNARY_MAX_WEIGHT:
+            return self._at_least_binary(terms, k)
+        units = [a for a, w in terms for _ in range(w)]
         outs = self._totalizer(units, k)
         return outs[k - 1]
+
+    def _at_least_binary(self, terms: list[tuple[int, int]], k: int) -> Lit:
+        """Reified ``sum_i w_i [a_i] >= k`` (``w_i > 0``) by binary addition: the weights'
+        bits are summed column by column with full and half adders (a Wallace tree), then the
+        sum is compared with ``k``. Every gate is encoded in both directions."""
+        columns: list[list[Lit]] = []
+        for a, w in terms:
+            j = 0
+            while w:
+                if w & 1:
+                    while len(columns) <= j:
+                        columns.append([])
+                    columns[j].append(a)
+                w >>= 1
+                j += 1
+        bits: list[Lit] = []
+        j = 0
+        while j < len(columns):
+            col = columns[j]
+            while len(col) > 1:
+                if len(col) == 2:
+                    a, b = col.pop(), col.pop()
+                    s, carry = self.xor2(a, b), self.and_([a, b])
+                else:
+                    a, b, c = col.pop(), col.pop(), col.pop()
+                    s = self.xor([a, b, c])
+                    carry = self.or_([self.and_([a, b]), self.and_([a, c]), self.and_([b, c])])
+                col.insert(0, s)
+                if carry is not False:
+                    if len(columns) <= j + 1:
+                        columns.append([])
+                    columns[j + 1].append(carry)
+            bits.append(col[0] if col else False)
+            j += 1
+        if k >> len(bits):
+            return False
+        # sum >= k on bits 0..j: bit j decides unless it equals k's bit j
+        ge: Lit = True
+        for j, s in enumerate(bits):
+            ge = self.and_([s, ge]) if (k >> j) & 1 else self.or_([s, ge])
+        return ge
 
     def at_most(self, args: Sequence[Lit], k: int, weights: Sequence[int] | None = None) -> Lit:
         """Reified ``sum_i w_i [args_i] <= k``."""
