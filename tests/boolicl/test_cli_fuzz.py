@@ -1,6 +1,6 @@
 """A property-based fuzz test of the command line: any command, any one option set to any
-value, and the outcome is a clean one: exit status 0, 1 or 2, no traceback, no hang, and no
-file written outside the folder the call was given.
+value, and the outcome is a clean one: exit status 0, 1 or 2, no traceback, no hang, no file
+written outside the folder the call was given, and a bounded peak of memory.
 
 Values are drawn so that a valid one is also cheap (small integers), and an expensive one is
 absurd (huge integers the size checks refuse): the test bounds time by the inputs it draws and
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import resource
 import signal
 import sys
 from pathlib import Path
@@ -39,6 +40,10 @@ BASE = {
 }  # fmt: skip
 """A small valid call of each command but ``demo`` (the demo runs every task: the corpus
 benchmark covers it)."""
+
+MAX_PEAK_GIB = 6.0
+"""The peak resident memory the test process may reach (the suite itself needs about 1 GiB;
+the sizes the checks refuse would take tens of GiB or more)."""
 
 PATH_OPTIONS = {"--out", "--prompts-file", "--certificate"}
 SLOW = {"--verify", "--minimal", "--construction"}  # solver options: bounded by the target
@@ -124,3 +129,6 @@ def test_any_option_any_value_ends_cleanly(tmp_path_factory, data):
     if code:
         assert err.getvalue().strip(), argv  # a refusal says why
     assert files_below(root) - files_below(work) == before_root, argv
+    # memory: the peak of this whole process stays far below what a refused size would take
+    peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
+    assert peak_gib < MAX_PEAK_GIB, (argv, peak_gib)
