@@ -117,6 +117,15 @@ _LINEAR_ALLOWED = (
 )
 
 
+
+def _check_depth(depth: int, pos: int) -> None:
+    """``ValueError`` when a parenthesis at ``pos`` would nest deeper than ``MAX_DEPTH``."""
+    if depth > MAX_DEPTH:
+        raise ValueError(
+            f"text nests parentheses deeper than {MAX_DEPTH} levels at position {pos}; at most "
+            f"{MAX_DEPTH} are allowed"
+        )
+
 def _snippet(text: str, pos: int = 0) -> str:
     s = text[pos : pos + _SNIPPET]
     return repr(s + "...") if len(text) > pos + _SNIPPET else repr(s)
@@ -346,11 +355,7 @@ def _parse_formula(text: str, n: int) -> tuple[_Nodes, int]:
                 if tok == "~":
                     frame.neg = not frame.neg
                 elif tok == "(":
-                    if len(stack) > MAX_DEPTH:
-                        raise ValueError(
-                            f"text nests parentheses deeper than {MAX_DEPTH} levels at position "
-                            f"{pos}; at most {MAX_DEPTH} are allowed"
-                        )
+                    _check_depth(len(stack), pos)
                     frame = _Frame(pos)
                     stack.append(frame)
                 elif tok == ")" and len(stack) == 1:
@@ -694,11 +699,7 @@ def _parse_linear(args: str, offset: int, n: int, name: str) -> tuple[list[int],
                 if tok in "+-":
                     frame.neg ^= tok == "-"
                 elif tok == "(":
-                    if len(stack) > MAX_DEPTH:
-                        raise ValueError(
-                            f"text nests parentheses deeper than {MAX_DEPTH} levels at position "
-                            f"{pos}; at most {MAX_DEPTH} are allowed"
-                        )
+                    _check_depth(len(stack), pos)
                     frame = _LinearFrame(pos)
                     stack.append(frame)
                 elif tok == ")" and len(stack) == 1:
