@@ -57,13 +57,24 @@ def set_lr(optimizer: torch.optim.Optimizer, lr: float) -> None:
             group["lr"] = lr
 
 
+def bce_with_logits(logits: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
+    """Mean binary cross-entropy ``mean softplus((1 - 2 y) l)`` of logits ``l`` and labels
+    ``y`` in {0, 1}: ``-log sigmoid(l)`` for ``y = 1``, ``-log(1 - sigmoid(l))`` for ``y = 0``,
+    exact in floating point (the sign flip is exact, softplus is stable). Written out rather
+    than ``F.binary_cross_entropy_with_logits``, whose batching rule under vmap rounds
+    differently, so that stacked models (:mod:`models.stack`) equal the same models alone."""
+    sign = 1.0 - 2.0 * ys.float()
+    return F.softplus(logits.float() * sign).mean()
+
+
 def loss_of(
     model: torch.nn.Module, xs: torch.Tensor, ys: torch.Tensor, bf16: bool, cache: bool = True
 ) -> torch.Tensor:
-    """Mean binary cross-entropy of ``model``'s logits at every position of ``xs`` / ``ys``."""
+    """Mean binary cross-entropy (:func:`bce_with_logits`) of ``model``'s logits at every
+    position of ``xs`` / ``ys``."""
     with torch.autocast(xs.device.type, dtype=torch.bfloat16, enabled=bf16, cache_enabled=cache):
         logits = model(xs, ys)
-    return F.binary_cross_entropy_with_logits(logits.float(), ys.float())
+    return bce_with_logits(logits, ys)
 
 
 class EagerStep:

@@ -145,6 +145,22 @@ def stop_on_interrupt() -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
+def prepare_metrics(outp: Path | None, has_ckpt: bool, start: int) -> Path | None:
+    """The ``metrics.jsonl`` of run folder ``outp`` (``None``: none), ready for appending:
+    a resumed run keeps the lines up to its checkpoint's step ``start`` (later ones, and a
+    line cut short by a kill, are dropped); a new run starts it empty."""
+    if outp is None:
+        return None
+    metrics_path = outp / METRICS
+    outp.mkdir(parents=True, exist_ok=True)
+    kept = []
+    if has_ckpt and metrics_path.exists():
+        lines = metrics_path.read_text().splitlines()
+        kept = [line for line in lines if metric_step(line) <= start]
+    metrics_path.write_text("".join(line + "\n" for line in kept))
+    return metrics_path
+
+
 def _train(
     config: TrainConfig,
     outp: Path | None,
@@ -178,17 +194,7 @@ def _train(
     frm = min(config.target_from, config.points - 1)
 
     losses: list[list[float]] = []
-    metrics_path = outp / METRICS if outp is not None else None
-    if metrics_path is not None:
-        outp.mkdir(parents=True, exist_ok=True)
-        kept = []
-        if has_ckpt and metrics_path.exists():
-            kept = [
-                line
-                for line in metrics_path.read_text().splitlines()
-                if metric_step(line) <= start
-            ]
-        metrics_path.write_text("".join(line + "\n" for line in kept))
+    metrics_path = prepare_metrics(outp, has_ckpt, start)
     last_ckpt: int | None = start if has_ckpt else None
 
     def log(row: dict[str, Any]) -> None:

@@ -104,7 +104,10 @@ class InContextModel(nn.Module):
     def forward(self, xs: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
         """``logits_BxP``: ``logits[:, i]`` predicts ``y_i`` from examples ``0..i-1``, ``x_i``."""
         h_BxLxD = self.backbone(self.read_in(self.tokens(xs, ys)))
-        return self.read_out(h_BxLxD[:, 0::2]).squeeze(-1)
+        # the read-out as a product and a sum over the width, not a (width x 1) matrix
+        # product: the same rounding alone and stacked under vmap (models.stack)
+        w, b = self.read_out.weight, self.read_out.bias
+        return (h_BxLxD[:, 0::2] * w[0]).sum(-1) + b[0]
 
     @torch.no_grad()
     def predict_full(self, xs: Any, ys: Any, *, batch: int | None = None) -> Predictions:

@@ -1,4 +1,14 @@
-"""Helpers shared by the backbone files."""
+"""Helpers shared by the backbone files.
+
+The normalisations and the depthwise convolution here compute their affine parts as plain
+elementwise products and sums (``norm(x) * weight + bias``; ``sum_j w_j * shift_j(x)``) instead
+of torch's fused kernels. The arithmetic is the same; the point is that every operation then
+rounds the same way whether a model runs alone or as one of ``K`` models stacked along a new
+leading dimension under :func:`torch.func.vmap` (:mod:`models.stack`): the fused affine
+layer norm, group norm and grouped convolution have batching rules that reorder their
+arithmetic, which would make the stacked models differ from the same models trained alone
+in the last bits.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +30,38 @@ def residual(linear: nn.Linear) -> nn.Linear:
     """Flag ``linear`` as a residual output projection (scaled init in :func:`init_weights`)."""
     linear.residual_proj = True  # type: ignore[attr-defined]
     return linear
+
+
+class LayerNorm(nn.LayerNorm):
+    """``nn.LayerNorm`` (same parameters and state dict) whose affine step
+    ``y = (x - mean) / sqrt(var + eps) * weight + bias`` is an explicit product and sum."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.layer_norm(x, self.normalized_shape, None, None, self.eps)
+        return y * self.weight + self.bias if self.elementwise_affine else y
+
+
+class GroupNorm(nn.GroupNorm):
+    """``nn.GroupNorm`` (same parameters and state dict) on ``(N, C)`` inputs with the affine
+    step an explicit product and sum, as :class:`LayerNorm`."""
+
+    def forward(self, x_NxC: torch.Tensor) -> torch.Tensor:
+        y = F.group_norm(x_NxC, self.num_groups, None, None, self.eps)
+        return y * self.weight + self.bias if self.affine else y
+
+
+def causal_depthwise_conv(
+    x_BxCxL: torch.Tensor, weight_Cx1xW: torch.Tensor, bias_C: torch.Tensor | None
+) -> torch.Tensor:
+    """The causal depthwise convolution ``y[:, c, t] = b_c + sum_j w[c, 0, j] x[:, c, t - W + 1
+    + j]`` (zero before ``t = 0``): ``nn.Conv1d(C, C, W, groups=C, padding=W - 1)`` cut to the
+    first ``L`` outputs, as ``W`` shifted products."""
+    W, L = weight_Cx1xW.shape[-1], x_BxCxL.shape[-1]
+    padded = F.pad(x_BxCxL, (W - 1, 0))
+    y = padded[..., 0:L] * weight_Cx1xW[:, 0, 0, None]
+    for j in range(1, W):
+        y = y + padded[..., j : j + L] * weight_Cx1xW[:, 0, j, None]
+    return y + bias_C[:, None] if bias_C is not None else y
 
 
 class MLP(nn.Module):

@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.backbones._common import residual, run_blocks
+from models.backbones._common import LayerNorm, residual, run_blocks
 
 
 @dataclass
@@ -78,7 +78,7 @@ class DiagonalSSM(nn.Module):
         L = u_BxLxD.shape[1]
         u_BxDxL = u_BxLxD.transpose(1, 2)
         y_BxDxL = causal_fft_conv(u_BxDxL, self.kernel(L)) + self.skip_D[:, None] * u_BxDxL
-        return y_BxDxL.transpose(1, 2)
+        return y_BxDxL.transpose(1, 2).contiguous()  # contiguous: see _common's docstring
 
 
 class GatedMLP(nn.Module):
@@ -98,11 +98,11 @@ class GatedMLP(nn.Module):
 class DSSBlock(nn.Module):
     def __init__(self, cfg: DSSConfig) -> None:
         super().__init__()
-        self.ln_1 = nn.LayerNorm(cfg.d_model)
+        self.ln_1 = LayerNorm(cfg.d_model)
         self.ssm = DiagonalSSM(cfg)
         self.out = residual(nn.Linear(cfg.d_model, 2 * cfg.d_model))
         self.drop = nn.Dropout(cfg.dropout)
-        self.ln_2 = nn.LayerNorm(cfg.d_model)
+        self.ln_2 = LayerNorm(cfg.d_model)
         self.mlp = GatedMLP(cfg.d_model, cfg.dropout)
 
     def forward(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
@@ -128,7 +128,7 @@ class DSS(nn.Module):
             raise ValueError(f"state must be an even integer >= 2, got {state}")
         self.cfg = cfg = DSSConfig(d_model, layers, max_len, dropout, state)
         self.blocks = nn.ModuleList(DSSBlock(cfg) for _ in range(cfg.layers))
-        self.ln_f = nn.LayerNorm(cfg.d_model)
+        self.ln_f = LayerNorm(cfg.d_model)
 
     def forward(self, h_BxLxD: torch.Tensor) -> torch.Tensor:
         return run_blocks(self.blocks, self.ln_f, h_BxLxD, self.cfg.max_len)

@@ -24,7 +24,13 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from models.backbones._common import MLP, residual, run_blocks
+from models.backbones._common import (
+    MLP,
+    LayerNorm,
+    causal_depthwise_conv,
+    residual,
+    run_blocks,
+)
 
 
 @dataclass
@@ -105,22 +111,25 @@ class HyenaOperator(nn.Module):
 
     def forward(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
         L = x_BxLxD.shape[1]
-        u_BxSxL = self.short(self.in_proj(x_BxLxD).transpose(1, 2))[..., :L]  # causal
+        u_BxSxL = causal_depthwise_conv(
+            self.in_proj(x_BxLxD).transpose(1, 2), self.short.weight, self.short.bias
+        )
         v_BxDxL, *gates = u_BxSxL.chunk(self.cfg.order + 1, dim=1)
         h_OxDxL = self.filter(L)
         z_BxDxL = v_BxDxL
         for i, g_BxDxL in enumerate(gates):
             conv = causal_fft_conv(z_BxDxL, h_OxDxL[i])
             z_BxDxL = g_BxDxL * (conv + self.filter.bias_OxD[i, :, None] * z_BxDxL)
-        return self.drop(self.out_proj(z_BxDxL.transpose(1, 2)))
+        # contiguous: the same rounding alone and stacked (see _common's docstring)
+        return self.drop(self.out_proj(z_BxDxL.transpose(1, 2).contiguous()))
 
 
 class HyenaBlock(nn.Module):
     def __init__(self, cfg: HyenaConfig) -> None:
         super().__init__()
-        self.ln_1 = nn.LayerNorm(cfg.d_model)
+        self.ln_1 = LayerNorm(cfg.d_model)
         self.mixer = HyenaOperator(cfg)
-        self.ln_2 = nn.LayerNorm(cfg.d_model)
+        self.ln_2 = LayerNorm(cfg.d_model)
         self.mlp = MLP(cfg.d_model, cfg.dropout)
 
     def forward(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
@@ -145,7 +154,7 @@ class Hyena(nn.Module):
             raise ValueError(f"order must be >= 1, got {order}")
         self.cfg = cfg = HyenaConfig(d_model, layers, max_len, dropout, order)
         self.blocks = nn.ModuleList(HyenaBlock(cfg) for _ in range(cfg.layers))
-        self.ln_f = nn.LayerNorm(cfg.d_model)
+        self.ln_f = LayerNorm(cfg.d_model)
 
     def forward(self, h_BxLxD: torch.Tensor) -> torch.Tensor:
         return run_blocks(self.blocks, self.ln_f, h_BxLxD, self.cfg.max_len)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from models.backbones._common import check_length
+from models.backbones._common import LayerNorm, check_length
 
 
 @dataclass
@@ -44,7 +44,7 @@ class LSTM(nn.Module):
             dropout=cfg.dropout if cfg.layers > 1 else 0.0,
         )
         self.proj = nn.Linear(cfg.d_model, cfg.d_model)
-        self.ln_f = nn.LayerNorm(cfg.d_model)
+        self.ln_f = LayerNorm(cfg.d_model)
 
     def forward(self, h_BxLxD: torch.Tensor) -> torch.Tensor:
         check_length(h_BxLxD.shape[1], self.cfg.max_len)

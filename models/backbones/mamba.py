@@ -31,7 +31,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.backbones._common import check_length, residual, run_blocks
+from models.backbones._common import (
+    LayerNorm,
+    causal_depthwise_conv,
+    check_length,
+    residual,
+    run_blocks,
+)
 from models.backbones.selective_scan import selective_scan
 
 
@@ -72,9 +78,11 @@ class MambaMixer(nn.Module):
         return F.softplus(self.dt_proj(dt_low) + self.dt_bias_E), B, C
 
     def forward(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
-        L = x_BxLxD.shape[1]
         u_BxLxE, z_BxLxE = self.in_proj(x_BxLxD).chunk(2, dim=-1)
-        u_BxLxE = F.silu(self.conv1d(u_BxLxE.transpose(1, 2))[..., :L].transpose(1, 2))
+        w, b = self.conv1d.weight, self.conv1d.bias
+        conv_BxExL = causal_depthwise_conv(u_BxLxE.transpose(1, 2), w, b)
+        # contiguous: the same rounding alone and stacked (see _common's docstring)
+        u_BxLxE = F.silu(conv_BxExL.transpose(1, 2).contiguous())
         dt_BxLxE, B_BxLxN, C_BxLxN = self._ssm_inputs(u_BxLxE)
         y_BxLxE = selective_scan(
             u_BxLxE, dt_BxLxE, -self.A_log_ExN.exp(), B_BxLxN, C_BxLxN, self.D_E
@@ -105,7 +113,7 @@ class MambaMixer(nn.Module):
 class MambaBlock(nn.Module):
     def __init__(self, cfg: MambaConfig) -> None:
         super().__init__()
-        self.ln = nn.LayerNorm(cfg.d_model)
+        self.ln = LayerNorm(cfg.d_model)
         self.mixer = MambaMixer(cfg)
 
     def forward(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
@@ -129,7 +137,7 @@ class Mamba(nn.Module):
         super().__init__()
         self.cfg = cfg = MambaConfig(d_model, layers, max_len, dropout, state, expand)
         self.blocks = nn.ModuleList(MambaBlock(cfg) for _ in range(cfg.layers))
-        self.ln_f = nn.LayerNorm(cfg.d_model)
+        self.ln_f = LayerNorm(cfg.d_model)
 
     def forward(self, h_BxLxD: torch.Tensor) -> torch.Tensor:
         return run_blocks(self.blocks, self.ln_f, h_BxLxD, self.cfg.max_len)

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.backbones._common import MLP, check_length, residual
+from models.backbones._common import MLP, GroupNorm, LayerNorm, check_length, residual
 
 
 @dataclass
@@ -62,7 +62,7 @@ class MultiScaleRetention(nn.Module):
         self.qkv = nn.Linear(D, 3 * D, bias=False)
         self.gate = nn.Linear(D, D, bias=False)
         self.o_proj = residual(nn.Linear(D, D, bias=False))
-        self.norm = nn.GroupNorm(cfg.heads, D)
+        self.norm = GroupNorm(cfg.heads, D)
         gammas = 1 - 2.0 ** (-5 - torch.arange(cfg.heads, dtype=torch.float32))
         self.register_buffer("log_gamma_H", gammas.log(), persistent=False)
 
@@ -110,10 +110,10 @@ class MultiScaleRetention(nn.Module):
 class RetNetBlock(nn.Module):
     def __init__(self, cfg: RetNetConfig) -> None:
         super().__init__()
-        self.ln_1 = nn.LayerNorm(cfg.d_model)
+        self.ln_1 = LayerNorm(cfg.d_model)
         self.msr = MultiScaleRetention(cfg)
         self.drop = nn.Dropout(cfg.dropout)
-        self.ln_2 = nn.LayerNorm(cfg.d_model)
+        self.ln_2 = LayerNorm(cfg.d_model)
         self.ffn = MLP(cfg.d_model, cfg.dropout)
 
     def forward(self, x_BxLxD: torch.Tensor, recurrent: bool = False) -> torch.Tensor:
@@ -133,7 +133,7 @@ class RetNet(nn.Module):
         super().__init__()
         self.cfg = cfg = RetNetConfig(d_model, layers, heads, max_len, dropout)
         self.blocks = nn.ModuleList(RetNetBlock(cfg) for _ in range(cfg.layers))
-        self.ln_f = nn.LayerNorm(cfg.d_model)
+        self.ln_f = LayerNorm(cfg.d_model)
 
     def forward(self, h_BxLxD: torch.Tensor) -> torch.Tensor:
         return self._run(h_BxLxD, recurrent=False)

@@ -60,14 +60,11 @@ def _states(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """All states ``h_BxKxExN`` and decays ``a_BxKxExN`` of a segment, in place."""
     K = dt.shape[1]
-    hs = h0.new_empty(h0.shape[0], K, *h0.shape[1:])
-    As = torch.empty_like(hs)
-    torch.mul(dt[..., None], A, out=As)  # (B, K, E, N)
-    As.exp_()
-    torch.mul(dtu[..., None], Bm[:, :, None, :], out=hs)  # b_t, then h_t in place
+    As = torch.exp(dt[..., None] * A)  # (B, K, E, N)
+    hs = dtu[..., None] * Bm[:, :, None, :]  # b_t, then h_t in place
     prev = h0
     for t in range(K):
-        hs[:, t].addcmul_(As[:, t], prev)
+        hs[:, t] += As[:, t] * prev  # not addcmul_: no batching rule (vmap)
         prev = hs[:, t]
     return hs, As
 
@@ -75,9 +72,10 @@ def _states(
 class _ScanSegment(torch.autograd.Function):
     """One segment of the scan; see the module docstring for the backward formulas."""
 
+    generate_vmap_rule = True  # so that stacked models (models.stack) can vmap the scan
+
     @staticmethod
     def forward(  # type: ignore[override]
-        ctx: Any,
         h0: torch.Tensor,
         dt: torch.Tensor,
         dtu: torch.Tensor,
@@ -88,8 +86,11 @@ class _ScanSegment(torch.autograd.Function):
         with torch.autocast(h0.device.type, enabled=False):  # float32 throughout
             hs, _ = _states(h0, dt, dtu, Bm, A)
             ys = (hs @ C[:, :, :, None]).squeeze(-1)  # (B, K, E)
-        ctx.save_for_backward(h0, dt, dtu, Bm, C, A)
         return ys, hs[:, -1].clone()
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[torch.Tensor, ...], output: Any) -> None:
+        ctx.save_for_backward(*inputs)
 
     @staticmethod
     def backward(  # type: ignore[override]
@@ -103,7 +104,7 @@ class _ScanSegment(torch.autograd.Function):
         if gh_last is not None:
             gs[:, -1].add_(gh_last)
         for t in range(K - 2, -1, -1):
-            gs[:, t].addcmul_(As[:, t + 1], gs[:, t + 1])
+            gs[:, t] += As[:, t + 1] * gs[:, t + 1]
         g_h0 = gs[:, 0] * As[:, 0]
         prev = torch.cat((h0[:, None], hs[:, :-1]), dim=1)  # h_{t-1}
         z = gs * prev * As  # gradient on dt_t A

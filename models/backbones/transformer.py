@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.backbones._common import MLP, check_length, residual
+from models.backbones._common import MLP, LayerNorm, check_length, residual
 
 
 @dataclass
@@ -55,9 +55,9 @@ class CausalSelfAttention(nn.Module):
 class Block(nn.Module):
     def __init__(self, cfg: TransformerConfig) -> None:
         super().__init__()
-        self.ln_1 = nn.LayerNorm(cfg.d_model)
+        self.ln_1 = LayerNorm(cfg.d_model)
         self.attn = CausalSelfAttention(cfg)
-        self.ln_2 = nn.LayerNorm(cfg.d_model)
+        self.ln_2 = LayerNorm(cfg.d_model)
         self.mlp = MLP(cfg.d_model, cfg.dropout)
 
     def forward(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
@@ -78,7 +78,7 @@ class Transformer(nn.Module):
         self.wpe = nn.Embedding(cfg.max_len, cfg.d_model)
         self.drop = nn.Dropout(cfg.dropout)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.layers))
-        self.ln_f = nn.LayerNorm(cfg.d_model)
+        self.ln_f = LayerNorm(cfg.d_model)
 
     def forward(self, h_BxLxD: torch.Tensor) -> torch.Tensor:
         L = h_BxLxD.shape[1]
