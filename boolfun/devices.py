@@ -11,6 +11,8 @@ device(type='cpu')
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import torch
 
@@ -78,3 +80,15 @@ def check_memory(needed: float, device: torch.device, what: str) -> None:
 
 def _gib(b: float) -> str:
     return f"{b / 2**30:,.1f} GiB" if b >= 2**28 else f"{b / 2**20:,.0f} MiB"
+
+
+@contextmanager
+def using_threads(n: int) -> Iterator[None]:
+    """Run the block with ``torch.set_num_threads(n)`` (torch's intra-op CPU threads); the
+    previous count is restored afterwards."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

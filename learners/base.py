@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from boolfun.devices import using_threads
+
 Array = np.ndarray | torch.Tensor
 
 
@@ -181,9 +183,5 @@ def cpu_threads(device: torch.device, threads: int | None) -> Iterator[None]:
     if threads is None or device.type != "cpu":
         yield
         return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
+    with using_threads(threads):
         yield
-    finally:
-        torch.set_num_threads(previous)

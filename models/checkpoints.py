@@ -50,6 +50,7 @@ RESUME_MUTABLE = (
     "target_accuracy",
     "target_from",
     "max_seconds",
+    "threads",
 )
 """Config fields that may differ between a checkpoint and the run that resumes it."""
 

@@ -22,6 +22,7 @@ from typing import Any
 from boolfun.devices import resolve_device
 from boolfun.tasks import TASKS, TEACHING_CLASSES, teaching_class
 from models.backbones import BACKBONES
+from models.threads import MAX_THREADS
 
 MODEL_FIELDS = ("n", "model", "width", "layers", "heads", "points", "dropout")
 """The fields of a config that fix the architecture: the arguments of
@@ -126,6 +127,7 @@ class TrainConfig:
     cuda_graph: bool = False  # record each step in a CUDA graph and replay it (CUDA only)
     checkpoint_every: int = 500  # steps between checkpoints (0 = only at the end)
     log_every: int = 10  # steps between JSONL metric lines
+    threads: int = 0  # torch CPU threads while training (0 = choose: models.threads)
 
     def __post_init__(self) -> None:
         for name in ("task", "model", "schedule", "precision", "teach", "device"):
@@ -210,6 +212,7 @@ class TrainConfig:
             raise ValueError(f"cuda_graph needs a CUDA device, got device {self.device!r}")
         _int("checkpoint_every", self.checkpoint_every, 0)
         _int("log_every", self.log_every, 1)
+        _int("threads", self.threads, 0, MAX_THREADS)
 
     @property
     def teach_probability(self) -> float:

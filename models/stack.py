@@ -11,8 +11,11 @@ rule (a model that reaches its target accuracy, or diverges, leaves the stack an
 go on).
 
 The result is *the same run* as training each model alone with :func:`models.train.train`:
-on a CPU the weights, the optimizer state, the metrics and the checkpoints are bitwise equal
-(the tests check it). This holds because every operation of the models rounds the same way
+on a CPU with one thread (what :func:`models.threads.auto_threads` picks for small models)
+the weights, the optimizer state, the metrics and the checkpoints are bitwise equal (the
+tests check it). On several threads torch divides an operation between them by the size of
+the whole tensor, so a stack may sum in another order than a model alone: equal up to
+rounding. This holds because every operation of the models rounds the same way
 on one model and on a stack of them: the backbones' normalisations, depthwise convolutions
 and read-out are written as plain products and sums (:mod:`models.backbones._common`), the
 loss is :func:`models.steps.bce_with_logits`, the activations that enter a matrix product
@@ -35,6 +38,7 @@ import json
 import math
 import threading
 import time
+import warnings
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -56,12 +60,16 @@ from models.checkpoints import (
 from models.config import TrainConfig
 from models.data import PromptSource, curriculum, eval_prompts
 from models.steps import bce_with_logits, make_optimizer, set_lr
+from models.threads import training_threads, using_threads
 from models.train import (
+    ESTIMATE_AFTER,
+    Estimate,
     TrainingInterrupted,
     _train,
     accuracy_curve,
     lr_at,
     prepare_metrics,
+    speed_estimate,
     stop_on_interrupt,
 )
 from models.wrapper import InContextModel
@@ -224,7 +232,11 @@ class _Stack:
         c = self.members[0].config
         with torch.autocast(xs.device.type, dtype=torch.bfloat16, enabled=bf16):
             if c.model not in LOOPED_BACKBONES and not c.dropout:
-                return vmap(loss, randomness="error")(self.params, self.buffers, xs, ys)
+                with warnings.catch_warnings():
+                    # ops without a batching rule (attention on a CPU) run once per model:
+                    # exactly the arithmetic of the model alone, which is the point here
+                    warnings.filterwarnings("ignore", message="There is a performance drop")
+                    return vmap(loss, randomness="error")(self.params, self.buffers, xs, ys)
             out = []
             for i, m in enumerate(self.members):
                 torch.set_rng_state(m.rng)  # dropout masks from this model's own stream
@@ -251,6 +263,7 @@ def train_stack(
     resume: bool = True,
     progress: bool = False,
     stop_after: int | None = None,
+    estimate: Estimate | None = None,
 ) -> list[dict[str, Any]]:
     """Train the models of ``configs`` (equal but for their seeds, :func:`check_stack`)
     together; return one :func:`models.train.train` summary per model, in order.
@@ -260,7 +273,7 @@ def train_stack(
     diverges stops with ``stopped = "diverged"`` and the message in ``error`` (alone,
     :func:`models.train.train` would raise); the others go on. Each summary also has
     ``stack`` (how many models trained together) and ``model_steps_per_second``, the steps
-    of all models per second of this call.
+    of all models per second of this call. ``estimate`` as for :func:`models.train.train`.
     """
     check_stack(list(configs) if isinstance(configs, tuple) else configs)
     configs = list(configs)
@@ -277,11 +290,15 @@ def train_stack(
     dev = resolve_device(configs[0].device)
     needed, what = stack_memory(configs)
     check_memory(needed, dev, what)
+    threads = training_threads(configs[0])
     with ExitStack() as locks:
         for p in paths:
             locks.enter_context(lock_run_folder(p))
         interrupted = locks.enter_context(stop_on_interrupt())
-        return _train_stack(configs, paths, dev, interrupted, resume, progress, stop_after)
+        locks.enter_context(using_threads(threads))
+        return _train_stack(
+            configs, paths, dev, interrupted, resume, progress, stop_after, estimate
+        )
 
 
 def _catch_up(
@@ -313,6 +330,7 @@ def _train_stack(
     resume: bool,
     progress: bool,
     stop_after: int | None,
+    estimate: Estimate | None,
 ) -> list[dict[str, Any]]:
     if resume:
         _catch_up(configs, paths, dev, interrupted, resume)
@@ -363,6 +381,10 @@ def _train_stack(
         losses = stack.step(xs, ys, lr_at(c, step), bf16)
         step += 1
         bar.update(1)
+        if estimate is not None and step == start + ESTIMATE_AFTER and step < end:
+            seconds = time.perf_counter() - t0
+            k = len(stack.members)
+            estimate(speed_estimate(c, step - start, seconds, end - step, models=k))
         leaving: list[_Member] = []
         for i, m in enumerate(stack.members):
             m.step = step
@@ -380,8 +402,16 @@ def _train_stack(
                 check_losses(m)
                 m.losses.append([step, value])
                 points, dims = curriculum(c, step - 1)
-                m.log({"step": step, "loss": value, "lr": lr_at(c, step - 1), "points": points,
-                       "dims": dims})
+                m.log(
+                    {
+                        "step": step,
+                        "loss": value,
+                        "lr": lr_at(c, step - 1),
+                        "points": points,
+                        "dims": dims,
+                        "threads": torch.get_num_threads(),
+                    }
+                )
             if evaluate and m.eval is not None:
                 check_losses(m)
                 curve = accuracy_curve(m.model, *m.eval, bf16)
@@ -434,6 +464,7 @@ def _train_stack(
                 "eval_from": frm,
                 "seconds": round(seconds, 3),
                 "steps_per_second": round((m.step - m.start) / seconds, 3) if seconds > 0 else None,
+                "threads": torch.get_num_threads(),
                 "stack": len(members),
                 "model_steps_per_second": round(done / seconds, 3) if seconds > 0 else None,
                 "config": m.config.to_dict(),

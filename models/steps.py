@@ -64,7 +64,9 @@ def bce_with_logits(logits: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
     than ``F.binary_cross_entropy_with_logits``, whose batching rule under vmap rounds
     differently, so that stacked models (:mod:`models.stack`) equal the same models alone."""
     sign = 1.0 - 2.0 * ys.float()
-    return F.softplus(logits.float() * sign).mean()
+    # sum / count rather than mean(): the same rounding of softplus's backward alone and
+    # stacked (with mean() the two take different vector paths, measured)
+    return F.softplus(logits.float() * sign).sum() / logits.numel()
 
 
 def loss_of(

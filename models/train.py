@@ -20,7 +20,7 @@ import math
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,13 @@ from models.checkpoints import (
 from models.config import TrainConfig
 from models.data import PromptSource, curriculum, eval_prompts
 from models.steps import EagerStep, GraphStep, make_optimizer
+from models.threads import training_threads, using_threads
 from models.wrapper import InContextModel
+
+ESTIMATE_AFTER = 3
+"""Steps after which a run reports its measured speed and the time it still needs."""
+
+Estimate = Callable[[dict[str, Any]], None]
 
 
 class TrainingDiverged(RuntimeError):
@@ -87,6 +93,7 @@ def train(
     resume: bool = True,
     progress: bool = False,
     stop_after: int | None = None,
+    estimate: Estimate | None = None,
 ) -> dict[str, Any]:
     """Train the model of ``config``; return a summary.
 
@@ -99,7 +106,10 @@ def train(
     done, ``stopped`` (``"steps"``, ``"target"``, ``"stop_after"``, ``"time"`` after
     ``max_seconds``), ``losses`` (``[step, loss]`` per log step), the last evaluation
     (``eval_accuracy``: accuracy at positions >= ``target_from``), ``seconds`` and
-    ``steps_per_second`` of this call.
+    ``steps_per_second`` of this call, and ``threads``: the torch CPU threads it used
+    (:func:`models.threads.training_threads`; also in every loss line of ``metrics.jsonl``).
+    ``estimate``: called once, after :data:`ESTIMATE_AFTER` steps, with the measured speed
+    and the time the remaining steps will take (:func:`speed_estimate`).
     """
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
@@ -108,9 +118,12 @@ def train(
     dev = resolve_device(config.device)
     needed, what = config.memory()
     check_memory(needed, dev, what)
+    threads = training_threads(config)
     outp = Path(out) if out is not None else None
-    with lock_run_folder(outp), stop_on_interrupt() as interrupted:
-        summary = _train(config, outp, dev, interrupted, resume, progress, stop_after)
+    with lock_run_folder(outp), stop_on_interrupt() as interrupted, using_threads(threads):
+        summary = _train(
+            config, outp, dev, interrupted, resume, progress, stop_after, estimate
+        )
     if summary["stopped"] == "interrupted":
         where = (
             f"; checkpoint of step {summary['steps']} saved in {outp}: the same call resumes it"
@@ -169,8 +182,9 @@ def _train(
     resume: bool,
     progress: bool,
     stop_after: int | None,
+    estimate: Estimate | None = None,
 ) -> dict[str, Any]:
-    """:func:`train` in a run folder this process holds (or none)."""
+    """:func:`train` in a run folder this process holds (or none), with the threads set."""
     has_ckpt = outp is not None and (outp / STATE).exists()
     if has_ckpt and not resume:
         raise ValueError(f"{outp} already holds a checkpoint; resume it or choose another out")
@@ -228,13 +242,24 @@ def _train(
         step += 1
         bar.update(1)
         pending.append((step, loss))
+        if estimate is not None and step == start + ESTIMATE_AFTER and step < end:
+            estimate(speed_estimate(config, step - start, time.perf_counter() - t0, end - step))
         if step % config.log_every == 0 or step == end:
             value = loss.item()
             check_losses()
             losses.append([step, value])
             points, dims = curriculum(config, step - 1)
             lr = lr_at(config, step - 1)
-            log({"step": step, "loss": value, "lr": lr, "points": points, "dims": dims})
+            log(
+                {
+                    "step": step,
+                    "loss": value,
+                    "lr": lr,
+                    "points": points,
+                    "dims": dims,
+                    "threads": torch.get_num_threads(),
+                }
+            )
             bar.set_postfix(loss=f"{value:.4f}")
         if exs is not None and config.eval_every and step % config.eval_every == 0:
             check_losses()
@@ -285,5 +310,23 @@ def _train(
         "eval_from": frm,
         "seconds": round(seconds, 3),
         "steps_per_second": round((step - start) / seconds, 3) if seconds > 0 else None,
+        "threads": torch.get_num_threads(),
         "config": config.to_dict(),
+    }
+
+
+def speed_estimate(
+    config: TrainConfig, steps: int, seconds: float, remaining: int, models: int = 1
+) -> dict[str, Any]:
+    """What a run reports after its first ``steps`` steps took ``seconds``: its device, threads,
+    ``steps_per_second`` and ``seconds_left`` for the ``remaining`` steps at that speed (the
+    first steps include warm-up, so the figure errs long), and ``models`` trained together."""
+    rate = steps / seconds if seconds > 0 else math.inf
+    return {
+        "device": config.device,
+        "threads": torch.get_num_threads(),
+        "models": models,
+        "steps_per_second": rate,
+        "remaining_steps": remaining,
+        "seconds_left": remaining / rate if rate > 0 else math.inf,
     }

@@ -25,7 +25,7 @@ from torch import nn
 
 from boolfun.bits import check_int
 from learners.base import Predictions, check_prompts
-from models.backbones import BACKBONES, init_weights, make_backbone
+from models.backbones import BACKBONES, Linear, init_weights, make_backbone
 
 Array = np.ndarray | torch.Tensor
 
@@ -71,9 +71,9 @@ class InContextModel(nn.Module):
         self.name = model  # how tables and reports name this predictor
         self.n = int(n)
         self.points = int(points)
-        self.read_in = nn.Linear(self.n, width)
+        self.read_in = Linear(self.n, width)  # Linear: see models.backbones._common
         self.backbone = make_backbone(model, width, layers, heads, 2 * self.points, dropout)
-        self.read_out = nn.Linear(width, 1)
+        self.read_out = Linear(width, 1)
         init_weights(self.read_in, layers)
         init_weights(self.read_out, layers)
 
@@ -104,10 +104,7 @@ class InContextModel(nn.Module):
     def forward(self, xs: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
         """``logits_BxP``: ``logits[:, i]`` predicts ``y_i`` from examples ``0..i-1``, ``x_i``."""
         h_BxLxD = self.backbone(self.read_in(self.tokens(xs, ys)))
-        # the read-out as a product and a sum over the width, not a (width x 1) matrix
-        # product: the same rounding alone and stacked under vmap (models.stack)
-        w, b = self.read_out.weight, self.read_out.bias
-        return (h_BxLxD[:, 0::2] * w[0]).sum(-1) + b[0]
+        return self.read_out(h_BxLxD[:, 0::2]).squeeze(-1)
 
     @torch.no_grad()
     def predict_full(self, xs: Any, ys: Any, *, batch: int | None = None) -> Predictions:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from typing import Any
+
+from tqdm.auto import tqdm
 
 from boolicl.cli import options, types
 
@@ -61,7 +64,22 @@ def add_parsers(sub: Any) -> None:
         help="learning rate after warm-up: %(choices)s (default %(default)s)",
     )
     options.add_seed(p, "the model's weights, the training prompts and the eval prompts")
+    p.add_argument(
+        "--seeds",
+        type=types.seed_list,
+        default=None,
+        metavar="S1,S2,...",
+        help="train one model per seed together in one batched step (0,1,2,3 or 0-3); each "
+        "gets its own run folder OUT/seed-S, equal bit for bit to training it alone (on one "
+        "CPU thread; to rounding on more)",
+    )
     options.add_device(p, "to train on")
+    p.add_argument(
+        "--threads",
+        type=types.nonnegative_int,
+        default=0,
+        help="torch CPU threads (default 0: one for small models, every core for large ones)",
+    )
     p.add_argument(
         "--teach",
         default="none",
@@ -143,8 +161,11 @@ def add_parsers(sub: Any) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from models.config import TrainConfig
+    from models.stack import train_stack
     from models.train import TrainingDiverged, TrainingInterrupted, train
 
+    if args.seeds is not None and args.seed != 0:
+        raise ValueError("seeds: give either --seed S or --seeds S1,S2,..., not both")
     config = TrainConfig(
         task=args.task,
         model=args.model,
@@ -158,7 +179,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         steps=args.steps,
         warmup=args.warmup,
         schedule=args.schedule,
-        seed=args.seed,
+        seed=args.seed if args.seeds is None else args.seeds[0],
         device=args.device,
         teach=args.teach,
         label_noise=args.label_noise,
@@ -174,10 +195,17 @@ def cmd_train(args: argparse.Namespace) -> int:
         eval_prompts=args.eval_prompts,
         log_every=args.log_every,
         checkpoint_every=args.checkpoint_every,
+        threads=args.threads,
         **curricula(args),
     )
+    progress = not args.no_progress and not args.json
     try:
-        summary = train(config, args.out, progress=not args.no_progress and not args.json)
+        if args.seeds is None:
+            summaries = [train(config, args.out, progress=progress, estimate=print_estimate)]
+        else:
+            configs = [replace(config, seed=s) for s in args.seeds]
+            outs = [args.out / f"seed-{s}" for s in args.seeds]
+            summaries = train_stack(configs, outs, progress=progress, estimate=print_estimate)
     except TrainingDiverged as e:
         print(f"boolicl train: error: {e}", file=sys.stderr)
         return 1
@@ -185,19 +213,64 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"boolicl train: {e}", file=sys.stderr)
         return 130
     if args.json:
-        print(json.dumps(summary, indent=2))
-        return 0
+        print(json.dumps(summaries[0] if args.seeds is None else summaries, indent=2))
+    else:
+        for summary in summaries:
+            print(summary_line(summary, config.steps))
+    return 1 if any(s.get("error") for s in summaries) else 0
+
+
+def summary_line(summary: dict[str, Any], steps: int) -> str:
+    """One line about a finished (or already finished) run."""
+    out = summary["out"]
+    if summary.get("error"):
+        return f"{out}: error: {summary['error']}"
     if summary["final_loss"] is None:  # resumed at its last step: nothing left to do
-        print(f"{args.out}: already trained to step {summary['steps']} of {config.steps}")
-        return 0
+        return f"{out}: already trained to step {summary['steps']} of {steps}"
     acc = summary["eval_accuracy"]
-    print(
-        f"{args.out}: {summary['steps']} steps ({summary['stopped']}), loss "
+    speed = (
+        f", {summary['steps_per_second']} steps/s"
+        if summary.get("stack", 1) == 1
+        else f", {summary['model_steps_per_second']} model-steps/s for {summary['stack']} models"
+    )
+    return (
+        f"{out}: {summary['steps']} steps ({summary['stopped']}), loss "
         f"{summary['final_loss']:.4f}"
         + (f", eval accuracy at positions >= {summary['eval_from']}: {acc:.4f}" if acc else "")
-        + f", {summary['steps_per_second']} steps/s"
+        + speed
+        + f", {summary['threads']} thread{'s' if summary['threads'] != 1 else ''}"
     )
-    return 0
+
+
+LONG_RUN_SECONDS = 300.0
+"""A run that will take longer than this says so when it has measured its speed."""
+
+
+def print_estimate(e: dict[str, Any]) -> None:
+    """Say (on stderr, above the progress bar) how long a long run will take."""
+    if e["seconds_left"] < LONG_RUN_SECONDS:
+        return
+    models = f" for {e['models']} models" if e["models"] > 1 else ""
+    hint = (
+        "; shorter: --max-seconds, fewer --steps, a smaller model (--layers, --width)"
+        + (", or --device cuda" if e["device"] == "cpu" else "")
+    )
+    tqdm.write(
+        f"boolicl train: about {duration(e['seconds_left'])} left for {e['remaining_steps']} "
+        f"steps{models} at {e['steps_per_second']:.3g} steps/s on {e['device']} with "
+        f"{e['threads']} thread{'s' if e['threads'] != 1 else ''} (measured over the first "
+        f"steps){hint}",
+        file=sys.stderr,
+    )
+
+
+def duration(seconds: float) -> str:
+    """``seconds`` as ``1.2 h``, ``14 min`` or ``40 s``."""
+    if seconds >= 5400:
+        return f"{seconds / 3600:.1f} h"
+    if seconds >= 90:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
 
 
 def curricula(args: argparse.Namespace) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -88,3 +89,33 @@ def path(text: str) -> Path:
     if "\x00" in text:
         raise argparse.ArgumentTypeError("must be a path without NUL characters")
     return Path(text)
+
+
+MAX_SEED = 2**63 - 1
+MAX_SEEDS = 4096  # the library's own limit (models.stack.MAX_MODELS) is checked after
+
+
+def seed_list(text: str) -> list[int]:
+    """Distinct seeds >= 0: a comma-separated list whose items are integers or inclusive
+    ranges ``A-B`` (``0,1,2,3`` or ``0-3``), at most :data:`models.stack.MAX_MODELS`
+    (checked by the library)."""
+    what = "a comma-separated list of distinct seeds >= 0 or ranges A-B, such as 0,1,2,3 or 0-7"
+    seeds: list[int] = []
+    for item in text.split(","):
+        a, dash, b = item.strip().partition("-")
+        try:
+            lo = int(a)
+            hi = int(b) if dash else lo
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+        if lo < 0 or hi < lo or hi > MAX_SEED:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {item.strip()!r}")
+        if len(seeds) + hi - lo >= MAX_SEEDS:
+            raise argparse.ArgumentTypeError(f"must name at most {MAX_SEEDS} seeds")
+        seeds.extend(range(lo, hi + 1))
+    dup = sorted(s for s, count in Counter(seeds).items() if count > 1)
+    if dup:
+        raise argparse.ArgumentTypeError(
+            f"must be distinct seeds, got {', '.join(map(str, dup))} more than once"
+        )
+    return seeds

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from torch import nn
 
-from models.backbones._common import check_length, residual
+from models.backbones._common import Linear, check_length, residual
 from models.backbones.dss import DSS
 from models.backbones.hyena import Hyena
 from models.backbones.lstm import LSTM
@@ -96,4 +96,4 @@ def init_weights(module: nn.Module, layers: int) -> None:
             nn.init.normal_(m.weight, mean=0.0, std=0.02)
 
 
-__all__ = ["BACKBONES", "check_length", "init_weights", "make_backbone", "residual"]
+__all__ = ["BACKBONES", "Linear", "check_length", "init_weights", "make_backbone", "residual"]

@@ -1,13 +1,14 @@
 """Helpers shared by the backbone files.
 
-The normalisations and the depthwise convolution here compute their affine parts as plain
-elementwise products and sums (``norm(x) * weight + bias``; ``sum_j w_j * shift_j(x)``) instead
-of torch's fused kernels. The arithmetic is the same; the point is that every operation then
-rounds the same way whether a model runs alone or as one of ``K`` models stacked along a new
-leading dimension under :func:`torch.func.vmap` (:mod:`models.stack`): the fused affine
-layer norm, group norm and grouped convolution have batching rules that reorder their
-arithmetic, which would make the stacked models differ from the same models trained alone
-in the last bits.
+The normalisations, the depthwise convolution and the degenerate linear maps here compute
+their affine parts as plain elementwise products and sums (``norm(x) * weight + bias``;
+``sum_j w_j * shift_j(x)``) instead of torch's fused kernels. The arithmetic is the same;
+the point is that every operation then rounds the same way whether a model runs alone or as
+one of ``K`` models stacked along a new leading dimension under :func:`torch.func.vmap`
+(:mod:`models.stack`): the fused affine layer norm, group norm and grouped convolution have
+batching rules that reorder their arithmetic, and a matrix-vector product takes another
+kernel than a batch of them, which would make the stacked models differ from the same models
+trained alone in the last bits.
 """
 
 from __future__ import annotations
@@ -30,6 +31,21 @@ def residual(linear: nn.Linear) -> nn.Linear:
     """Flag ``linear`` as a residual output projection (scaled init in :func:`init_weights`)."""
     linear.residual_proj = True  # type: ignore[attr-defined]
     return linear
+
+
+class Linear(nn.Linear):
+    """``nn.Linear`` (same parameters and state dict) that computes a map from or to a single
+    feature as a broadcast product (and a sum): a matrix product with a dimension of size 1 is
+    a matrix-vector product, which torch runs by another kernel alone than stacked."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.in_features == 1:
+            y = x * self.weight[:, 0]
+        elif self.out_features == 1:
+            y = (x * self.weight[0]).sum(-1, keepdim=True)
+        else:
+            return F.linear(x, self.weight, self.bias)
+        return y + self.bias if self.bias is not None else y
 
 
 class LayerNorm(nn.LayerNorm):

@@ -33,6 +33,7 @@ from torch import nn
 
 from models.backbones._common import (
     LayerNorm,
+    Linear,
     causal_depthwise_conv,
     check_length,
     residual,
@@ -63,7 +64,7 @@ class MambaMixer(nn.Module):
         self.in_proj = nn.Linear(D, 2 * E)
         self.conv1d = nn.Conv1d(E, E, cfg.conv, groups=E, padding=cfg.conv - 1)
         self.x_proj = nn.Linear(E, self.rank + 2 * N, bias=False)
-        self.dt_proj = nn.Linear(self.rank, E, bias=False)
+        self.dt_proj = Linear(self.rank, E, bias=False)  # rank 1 at width <= 16
         dt = torch.exp(
             torch.rand(E) * (math.log(cfg.dt_max) - math.log(cfg.dt_min)) + math.log(cfg.dt_min)
         )
