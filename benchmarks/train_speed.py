@@ -37,26 +37,28 @@ import torch.nn.functional as F
 from benchmarks.machine import machine, write_results
 from models.backbones import BACKBONES
 from models.config import TrainConfig
+from models.stack import train_stack
+from models.threads import available_cores
 from models.train import train
 from models.wrapper import InContextModel
 
 PAPER = dict(task="conjunction", n=28, points=70, width=256, heads=8, layers=12, batch=64, lr=1e-4)
+SIZES = {
+    "tiny": dict(
+        task="conjunction", n=8, points=16, width=32, heads=2, layers=2, batch=16, lr=1e-3
+    ),
+    # the README's example: boolicl train conjunction --n 8 --points 40 --layers 3 --width 64 ...
+    "readme": dict(
+        task="conjunction", n=8, points=40, width=64, heads=4, layers=3, batch=64, lr=1e-3
+    ),
+    "paper": PAPER,
+}
+"""Model sizes of the K-models and the threads measurements."""
 
 
 def config_for(model: str, device: str, steps: int, **kw: Any) -> TrainConfig:
     """The paper-scale config of ``model`` on ``device``."""
-    return TrainConfig(
-        **{
-            **PAPER,
-            "model": model,
-            "device": device,
-            "steps": steps,
-            "eval_every": 0,
-            "checkpoint_every": 0,
-            "log_every": max(1, steps),
-            **kw,
-        }
-    )
+    return sized_config("paper", model, device, steps, **kw)
 
 
 def baseline_steps_per_s(config: TrainConfig, steps: int) -> float:
@@ -76,6 +78,75 @@ def baseline_steps_per_s(config: TrainConfig, steps: int) -> float:
         loss.backward()
         opt.step()
     return steps / (time.perf_counter() - t0)
+
+
+def sized_config(size: str, model: str, device: str, steps: int, **kw: Any) -> TrainConfig:
+    """The config of ``size`` (:data:`SIZES`) for ``model``: no evaluation or checkpoints."""
+    return TrainConfig(
+        **{
+            **SIZES[size],
+            "model": model,
+            "device": device,
+            "steps": steps,
+            "eval_every": 0,
+            "checkpoint_every": 0,
+            "log_every": max(1, steps),
+            **kw,
+        }
+    )
+
+
+def stack_rates(size: str, model: str, device: str, k: int, steps: int, threads: int) -> dict:
+    """Model-steps/s of ``k`` models of ``size`` trained together (:func:`train_stack`) and of
+    the same ``k`` runs one after another (:func:`train`), same threads, each after a warm-up;
+    on CUDA both differentially (runs of ``steps`` and ``2 steps``)."""
+    configs = [sized_config(size, model, device, steps, seed=s, threads=threads) for s in range(k)]
+
+    def timed(run: Any, n: int) -> float:
+        t0 = time.perf_counter()
+        run([TrainConfig(**{**c.to_dict(), "steps": n}) for c in configs])
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+        return time.perf_counter() - t0
+
+    def separate(cs: list[TrainConfig]) -> None:
+        for c in cs:
+            train(c)
+
+    rates = {}
+    for name, run in (("separate", separate), ("stacked", train_stack)):
+        timed(run, 1)  # warm-up
+        if device.startswith("cuda"):
+            seconds = timed(run, 2 * steps) - timed(run, steps)
+        else:
+            seconds = timed(run, steps)
+        rates[name] = k * steps / seconds
+    return {
+        "size": size,
+        "model": model,
+        "device": device,
+        "models": k,
+        "threads": threads,
+        "steps": steps,
+        "separate_model_steps_per_s": round(rates["separate"], 3),
+        "stacked_model_steps_per_s": round(rates["stacked"], 3),
+        "ratio": round(rates["stacked"] / rates["separate"], 2),
+    }
+
+
+def thread_rates(size: str, model: str, steps: int) -> dict:
+    """CPU steps/s of one run of ``size`` on 1 thread and on every core, after a warm-up."""
+    row: dict[str, Any] = {"size": size, "model": model, "steps": steps}
+    for threads in sorted({1, available_cores()}):
+        cfg = sized_config(size, model, "cpu", steps, threads=threads)
+        train(TrainConfig(**{**cfg.to_dict(), "steps": 1}))
+        row[f"threads_{threads}_steps_per_s"] = round(steps / train(cfg)["seconds"], 3)
+    cores = available_cores()
+    if cores > 1:
+        row["ratio_1_vs_all"] = round(
+            row["threads_1_steps_per_s"] / row[f"threads_{cores}_steps_per_s"], 2
+        )
+    return row
 
 
 MODES = ("eager", "graph", "compile", "compile+graph")
@@ -146,6 +217,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--target-seconds", type=float, default=120.0)
     parser.add_argument("--target-accuracy", type=float, default=0.99)
+    parser.add_argument(
+        "--stack",
+        nargs="+",
+        type=int,
+        default=[],
+        metavar="K",
+        help="K models per step (models.stack) against K separate runs, for each --sizes",
+    )
+    parser.add_argument(
+        "--threads-compare",
+        action="store_true",
+        help="cpu: one run on 1 thread against every core, for each --sizes",
+    )
+    parser.add_argument(
+        "--sizes", nargs="+", default=["tiny", "readme"], choices=list(SIZES), help="model sizes"
+    )
+    parser.add_argument(
+        "--stack-threads", type=int, default=1, help="threads of the K-models runs (cpu)"
+    )
+    parser.add_argument(
+        "--skip-paper", action="store_true", help="only the --stack / --threads-compare parts"
+    )
     parser.add_argument("--out", type=Path, help="write the results as JSON")
     parser.add_argument("--markdown", type=Path, help="write a markdown table")
     args = parser.parse_args(argv)
@@ -153,7 +246,24 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--modes other than eager and --target need a CUDA device")
     info = machine([args.device])
     rows = []
-    for name in args.models:
+    stacks, threads = [], []
+    for size in args.sizes if args.stack or args.threads_compare else []:
+        for name in args.models:
+            for k in args.stack:
+                try:
+                    r = stack_rates(size, name, args.device, k, args.steps, args.stack_threads)
+                except Exception as e:
+                    r = {"size": size, "model": name, "models": k, "error": f"{e}"[:300]}
+                stacks.append(r)
+                print(json.dumps(r), file=sys.stderr, flush=True)
+            if args.threads_compare and args.device == "cpu":
+                try:
+                    r = thread_rates(size, name, args.steps)
+                except Exception as e:
+                    r = {"size": size, "model": name, "error": f"{e}"[:300]}
+                threads.append(r)
+                print(json.dumps(r), file=sys.stderr, flush=True)
+    for name in args.models if not args.skip_paper else []:
         for mode in args.modes:
             for batch in args.batches:
                 cfg = config_for(name, args.device, args.steps, batch=batch, **mode_fields(mode))
@@ -196,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "results": rows,
         "target_runs": targets,
+        "stack": stacks,
+        "threads": threads,
     }
     write_results(result, markdown(result), args.out, args.markdown)
     return 0
@@ -225,6 +337,41 @@ def markdown(result: dict[str, Any]) -> str:
             f"{r.get('batch', 64)} | {rate} | "
             f"{r.get('baseline_steps_per_s', '-')} | {r.get('ratio', '-')} |"
         )
+    if result.get("stack"):
+        lines += [
+            "",
+            "K models per step (`models.stack`, one vmapped step) against the same K runs one "
+            "after another, model-steps per second (sizes: "
+            + "; ".join(f"{k} = {v}" for k, v in SIZES.items() if k != "paper")
+            + "; paper = the above):",
+            "",
+            "| size | model | device | K | threads | separate | stacked | ratio |",
+            "|---|---|---|---:|---:|---:|---:|---:|",
+        ]
+        for r in result["stack"]:
+            if "error" in r:
+                lines.append(f"| {r['size']} | {r['model']} | | {r['models']} | error: "
+                             f"{r['error']} | | | |")
+                continue
+            lines.append(
+                f"| {r['size']} | {r['model']} | {r['device']} | {r['models']} | {r['threads']} "
+                f"| {r['separate_model_steps_per_s']} | {r['stacked_model_steps_per_s']} "
+                f"| {r['ratio']} |"
+            )
+    if result.get("threads"):
+        lines += [
+            "",
+            "One run on 1 thread against every core (CPU steps per second):",
+            "",
+            "| size | model | steps/s by threads | 1 thread / all |",
+            "|---|---|---|---:|",
+        ]
+        for r in result["threads"]:
+            by = ", ".join(
+                f"{k.split('_')[1]}: {v}" for k, v in r.items() if k.startswith("threads_")
+            )
+            lines.append(f"| {r['size']} | {r['model']} | {by or r.get('error')} "
+                         f"| {r.get('ratio_1_vs_all', '-')} |")
     if result.get("target_runs"):
         lines += [
             "",

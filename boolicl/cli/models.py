@@ -112,7 +112,12 @@ def add_parsers(sub: Any) -> None:
         metavar="NAME",
         help="%(choices)s (default %(default)s: bf16 autocast on CUDA, fp32 elsewhere)",
     )
-    p.add_argument("--compile", action="store_true", help="torch.compile the model (CUDA)")
+    p.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the model (on a CPU about 1.35x faster steps after about 100 s of "
+        "compilation: worth it for runs of many minutes)",
+    )
     p.add_argument(
         "--cuda-graph",
         action="store_true",
