@@ -327,9 +327,12 @@ def markdown(result: dict[str, Any]) -> str:
         f"Command: `{result['settings']['command']}`. Baseline (CPU) = reference per-example "
         "sampling + plain fp32 Adam step of the same model, same run.",
         "",
-        "| model | device | mode | batch | steps/s | baseline steps/s | ratio |",
-        "|---|---|---|---:|---:|---:|---:|",
     ]
+    if result["results"]:
+        lines += [
+            "| model | device | mode | batch | steps/s | baseline steps/s | ratio |",
+            "|---|---|---|---:|---:|---:|---:|",
+        ]
     for r in result["results"]:
         rate = r.get("steps_per_s", r.get("error", "-"))
         lines.append(

@@ -1,14 +1,15 @@
 """How many CPU threads torch uses while a model trains.
 
 On a CPU a training step is a few hundred operations. For a small model each of them is too
-short to gain from splitting it over cores: the split costs more than it saves, and on a
-machine whose cores are busy with other work an OpenMP team waits for the slowest of them,
-so that more threads can be several times slower than one (measured in
-``benchmarks/train_speed.py --threads-compare``). A paper-scale step is large enough to use
-every core. :func:`auto_threads` therefore picks one thread for a step of fewer than
+short to gain from splitting it over cores, and on a machine whose cores are busy with other
+work an OpenMP team waits for the slowest of them, so that more threads can be slower than
+one (on two busy cores: 2.3x slower for a tiny model, 1.2x for the README's example;
+``benchmarks/train_speed.py --threads-compare``). Larger steps gain from every idle core.
+:func:`auto_threads` therefore picks one thread for a step of fewer than
 :data:`PARALLEL_FLOPS` floating-point operations and all the cores this process may use
 otherwise. The choice depends on the config and the machine only, never on its load, so the
-same command gives the same threads (and hence the same bits) on the same machine.
+same command gives the same threads (and hence the same bits) on the same machine; the
+command line says when a run on several threads starts on a busy machine.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from boolfun.devices import using_threads
 
 __all__ = ["auto_threads", "available_cores", "step_flops", "training_threads", "using_threads"]
 
-PARALLEL_FLOPS = 5e10
-"""Steps of at least this many floating-point operations use every core (see the module
-docstring; the threshold comes from ``benchmarks/results/train_speed.md``)."""
+PARALLEL_FLOPS = 1e9
+"""Steps of at least this many floating-point operations use every core. Measured on two
+idle cores (``benchmarks/results/train_speed_stack_threads.md``): a tiny model (width 32, 2
+layers, batch 16, about 10^8 per step) runs as fast on one thread as on two, the README's
+example (width 64, 3 layers, batch 64, about 5 x 10^9) 1.8x faster on two, paper scale
+(about 5 x 10^11) 1.4x faster on two."""
 
 MAX_THREADS = 4096
 

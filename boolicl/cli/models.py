@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import replace
 from typing import Any
-
-from tqdm.auto import tqdm
 
 from boolicl.cli import options, types
 
@@ -204,6 +203,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         **curricula(args),
     )
     progress = not args.no_progress and not args.json
+    busy_note(config)
     try:
         if args.seeds is None:
             summaries = [train(config, args.out, progress=progress, estimate=print_estimate)]
@@ -247,12 +247,32 @@ def summary_line(summary: dict[str, Any], steps: int) -> str:
     )
 
 
+def busy_note(config: Any) -> None:
+    """Say (on stderr) when a run on several CPU threads starts on a machine whose cores are
+    already busy: each step then waits for them, and one thread is often faster."""
+    from models.threads import available_cores, training_threads
+
+    if not config.device.startswith("cpu") or not hasattr(os, "getloadavg"):
+        return
+    threads, cores = training_threads(config), available_cores()
+    load = os.getloadavg()[0]
+    if threads > 1 and load >= cores - 0.5:
+        print(
+            f"boolicl train: the CPU is busy (load average {load:.1f} on {cores} cores): with "
+            f"{threads} threads every step waits for busy cores, and --threads 1 is often "
+            "faster on a busy machine",
+            file=sys.stderr,
+        )
+
+
 LONG_RUN_SECONDS = 300.0
 """A run that will take longer than this says so when it has measured its speed."""
 
 
 def print_estimate(e: dict[str, Any]) -> None:
     """Say (on stderr, above the progress bar) how long a long run will take."""
+    from tqdm.auto import tqdm
+
     if e["seconds_left"] < LONG_RUN_SECONDS:
         return
     models = f" for {e['models']} models" if e["models"] > 1 else ""

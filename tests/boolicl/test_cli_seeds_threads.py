@@ -9,8 +9,9 @@ import pytest
 from safetensors.torch import load_file
 
 from boolicl.cli import main
-from boolicl.cli.models import duration, print_estimate
+from boolicl.cli.models import busy_note, duration, print_estimate
 from models.threads import available_cores
+from tests.models.helpers import tiny
 
 SMALL = ["conjunction", "--n", 5, "--points", 12, "--layers", 1, "--width", 16, "--heads", 2,
          "--batch", 8, "--steps", 6, "--eval-every", 3, "--no-progress"]
@@ -98,3 +99,14 @@ def test_a_long_run_says_how_long_it_will_take(capsys):
 
 def test_durations_read_well():
     assert [duration(s) for s in (40, 600, 14 * 3600)] == ["40 s", "10 min", "14.0 h"]
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="needs two cores")
+def test_a_busy_machine_is_named_when_a_run_uses_several_threads(monkeypatch, capsys):
+    monkeypatch.setattr("os.getloadavg", lambda: (9.0, 9.0, 9.0))
+    busy_note(tiny(threads=2))
+    assert "the CPU is busy (load average 9.0" in capsys.readouterr().err
+    busy_note(tiny(threads=1))
+    monkeypatch.setattr("os.getloadavg", lambda: (0.0, 0.0, 0.0))
+    busy_note(tiny(threads=2))
+    assert capsys.readouterr().err == ""

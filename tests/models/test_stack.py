@@ -5,6 +5,7 @@ that stops early leaves the stack without changing the others."""
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from safetensors.torch import load_file
 from models.backbones import BACKBONES
 from models.stack import MAX_MODELS, check_stack, train_stack
 from models.threads import available_cores
-from models.train import train
+from models.train import TrainingInterrupted, train
 from tests.models.helpers import tiny
 
 
@@ -204,3 +205,26 @@ def test_stack_on_two_threads_equals_separate_runs_to_rounding(tmp_path):
         b = load_file(tmp_path / f"stack-{c.seed}" / "model.safetensors")
         for k in a:
             torch.testing.assert_close(a[k], b[k], rtol=1e-3, atol=1e-4)
+
+
+def test_ctrl_c_checkpoints_every_model_and_the_same_call_resumes(tmp_path):
+    configs = [small(seed=s, steps=12, checkpoint_every=0) for s in (0, 1)]
+    for c in configs:
+        train(c, tmp_path / f"alone-{c.seed}")
+    outs = [tmp_path / f"stack-{c.seed}" for c in configs]
+
+    def ctrl_c(_estimate):  # called after step 3, on the main thread: the handler sets the flag
+        signal.raise_signal(signal.SIGINT)
+
+    with pytest.raises(TrainingInterrupted, match="interrupted at step 3"):
+        train_stack(configs, outs, estimate=ctrl_c)
+    assert all(torch.load(o / "state.pt", weights_only=True)["step"] == 3 for o in outs)
+    train_stack(configs, outs)
+    for c in configs:
+        assert_same_run(tmp_path / f"alone-{c.seed}", tmp_path / f"stack-{c.seed}")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_a_device_that_is_not_there_is_refused():
+    with pytest.raises(ValueError, match="device 'cuda': CUDA is not available"):
+        train_stack([small(seed=s, device="cuda") for s in (0, 1)])
