@@ -311,10 +311,10 @@ def _catch_up(
     """Bring run folders left behind by a kill up to the furthest one, each alone."""
     steps = []
     for p in paths:
-        if p is not None and (p / STATE).exists():
-            st = torch.load(p / STATE, map_location="cpu", weights_only=True)
+        try:
+            st = torch.load(p / STATE, map_location="cpu", weights_only=True)  # type: ignore
             steps.append(int(st["step"]))
-        else:
+        except Exception:  # none, or unreadable: resume_run says what is wrong with it
             steps.append(0)
     ahead = max(steps)
     for c, p, s in zip(configs, paths, steps, strict=True):
@@ -337,12 +337,14 @@ def _train_stack(
     members = [_Member(c, p, dev, resume) for c, p in zip(configs, paths, strict=True)]
     c = configs[0]
     bf16 = c.autocast_bf16
-    start = members[0].start
+    start = max(m.start for m in members)
     end = c.steps if stop_after is None else min(c.steps, stop_after)
     frm = min(c.target_from, c.points - 1)
-    active = [m for m in members if m.start < end]
+    active = [m for m in members if m.start == start < end]
     for m in members:
-        if m.start >= end:
+        if m.start < start:  # its catch-up stopped early, at its target accuracy
+            m.stopped = "target"
+        elif m.start >= end:
             m.stopped = "steps" if m.start >= c.steps else "stop_after"
     stack = _Stack(active, dev) if active else None
     t0 = time.perf_counter()

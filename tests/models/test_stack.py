@@ -132,6 +132,12 @@ def test_a_model_that_reaches_its_target_leaves_the_stack(tmp_path):
     assert len({s["steps"] for s in alone}) > 1, "the test needs models that stop apart"
     for c in configs:
         assert_same_run(tmp_path / f"alone-{c.seed}", tmp_path / f"stack-{c.seed}")
+    # the same calls again: each run resumes and goes on until its target is met again
+    again_alone = [train(c, tmp_path / f"alone-{c.seed}") for c in configs]
+    again = train_stack(configs, [tmp_path / f"stack-{c.seed}" for c in configs])
+    assert [s["steps"] for s in again] == [s["steps"] for s in again_alone]
+    for c in configs:
+        assert_same_run(tmp_path / f"alone-{c.seed}", tmp_path / f"stack-{c.seed}")
 
 
 def test_a_diverging_model_stops_alone(tmp_path):
