@@ -47,6 +47,7 @@ def run_baselines(
     force: float | None = None,
     p_one: float | None = None,
     runs: Sequence[Path | str] = (),
+    predictions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run ``learners`` (and the trained models of the run folders ``runs``) on prompts of
     ``task`` and score them per position.
@@ -61,6 +62,8 @@ def run_baselines(
     given prompts) and ``learners``, a list of ``{"name", "per_position", "ci_low",
     "ci_high", "mean", "mean_ci", "meta", "seconds"}``; a run's entry is named
     ``"<model> (<run folder name>)"`` and its ``meta`` holds the run's config.
+    ``predictions``: a dict that receives each predictor's ``(B, P)`` predictions by name
+    (e.g. for :func:`learners.agreement_matrix`), and the prompts as ``"ys"``.
     """
     t = get_task(task)
     params = dict(params or {})
@@ -115,6 +118,8 @@ def run_baselines(
             what = f"runs {meta['run']}" if "run" in meta else f"learner {name}"
             raise ValueError(f"{what}: {e}") from None
         out = result.predictions
+        if predictions is not None:
+            predictions[name] = out.preds
         if not meta:  # a learner: what it says of its own predictions
             meta = {k: v for k, v in out.meta.items() if k != "learner"}
             if out.consistent is not None:
@@ -129,6 +134,8 @@ def run_baselines(
                 "seconds": round(result.seconds, 3),
             }
         )
+    if predictions is not None:
+        predictions["ys"] = y_t
     return {
         "task": task,
         "n": n,

@@ -11,6 +11,13 @@ learners also say where the prediction is determined by their class (``predict_f
 np.float64(1.0)
 """
 
+from learners.agreement import (
+    Agreement,
+    agreement,
+    agreement_by_group,
+    agreement_matrix,
+    split_by_prefix,
+)
 from learners.base import Learner, Predictions, check_prompts
 from learners.bayes import BayesOptimal
 from learners.elimination import Elimination
@@ -25,6 +32,7 @@ from learners.sparse_parity import SparseParity
 
 __all__ = [
     "LEARNERS",
+    "Agreement",
     "AveragingLearner",
     "BayesOptimal",
     "Elimination",
@@ -38,9 +46,13 @@ __all__ = [
     "Predictions",
     "Score",
     "SparseParity",
+    "agreement",
+    "agreement_by_group",
+    "agreement_matrix",
     "applicable",
     "check_prompts",
     "make_learner",
     "position_accuracy",
     "score",
+    "split_by_prefix",
 ]

@@ -16,10 +16,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from boolicl.cli import demo, learners, models, prompts, teaching
+from boolicl.cli import compare, demo, learners, models, prompts, teaching
 from boolicl.cli.options import flag_error, subcommand
 
-GROUPS = (prompts, teaching, learners, models, demo)
+GROUPS = (prompts, teaching, learners, models, compare, demo)
 """The command groups, in the order ``boolicl --help`` lists their commands."""
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

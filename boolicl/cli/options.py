@@ -54,6 +54,10 @@ LEARNERS = Registry("learners.registry:LEARNERS")
 """``--learners``: :data:`learners.registry.LEARNERS`."""
 BACKBONES = Registry("models.backbones:BACKBONES")
 """``--model``: :data:`models.backbones.BACKBONES`."""
+SCALES = Registry("boolicl.compare:SCALES")
+"""``--scale`` of ``compare``: :data:`boolicl.compare.SCALES`."""
+EXECUTORS = Registry("boolicl.executors:EXECUTORS")
+"""``--executor``: :data:`boolicl.executors.EXECUTORS`."""
 CLASSES = Registry("boolfun.classes:CLASSES")
 """``CLASS`` of ``teach`` / ``td``: :data:`boolfun.classes.CLASSES`."""
 CONSTRUCTIONS = Registry("teaching.construct:CONSTRUCTIONS")

@@ -119,3 +119,12 @@ def seed_list(text: str) -> list[int]:
             f"must be distinct seeds, got {', '.join(map(str, dup))} more than once"
         )
     return seeds
+
+
+def name_list(text: str) -> list[str]:
+    """A comma-separated list of names (``conjunction,parity``); the command checks them
+    against its registry and lists the allowed ones."""
+    names = [t.strip() for t in text.split(",")]
+    if not text.strip() or any(not t for t in names):
+        raise argparse.ArgumentTypeError(f"must be a comma-separated list of names, got {text!r}")
+    return names

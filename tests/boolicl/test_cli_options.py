@@ -15,6 +15,8 @@ import pytest
 from boolfun.classes import CLASSES
 from boolicl.cli import COMMANDS, build_parser, main
 from boolicl.cli.options import Registry, flag_error, iter_options, subcommand
+from boolicl.compare import SCALES
+from boolicl.executors import EXECUTORS
 from learners.registry import LEARNERS
 from models.backbones import BACKBONES
 from models.config import PRECISIONS, SCHEDULES
@@ -27,6 +29,8 @@ REGISTRIES = {
     "models.config:SCHEDULES": tuple(SCHEDULES),
     "models.config:PRECISIONS": tuple(PRECISIONS),
     "teaching.construct:CONSTRUCTIONS": tuple(CONSTRUCTIONS),
+    "boolicl.compare:SCALES": tuple(SCALES),
+    "boolicl.executors:EXECUTORS": tuple(EXECUTORS),
 }
 
 

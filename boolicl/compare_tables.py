@@ -1,0 +1,162 @@
+"""The tables of ``boolicl compare``: task x predictor, for a reader (Markdown), a script (CSV)
+and a paper (LaTeX, booktabs).
+
+Each row is a learner or a model on one task: the accuracy at the positions of
+:func:`boolicl.tables.table_positions`, the mean over all positions with its 95% interval
+(bootstrap over prompts; for a model of several seeds, the envelope of its seeds' intervals),
+and for models the mean ± standard deviation over seeds. A model whose runs failed is marked;
+a learner that does not apply to a task is listed as skipped. Numbers only, no timings: the
+same comparison gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from boolicl.tables import learner_label, table_positions
+
+
+def compare_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One flat row per (task, predictor): ``task``, ``n``, ``predictor``, ``kind`` (model or
+    learner), ``acc@i``, ``mean``, ``ci_low``, ``ci_high``, ``seeds``, ``std``, ``status``."""
+    rows = []
+    for t in result["tasks"]:
+        pos = table_positions(t["points"])
+        base = {"task": t["task"], "n": t["n"]}
+        for r in t["learners"]:
+            if "run" in r["meta"]:
+                continue
+            rows.append(
+                {
+                    **base,
+                    "predictor": learner_label(r),
+                    "kind": "learner",
+                    **{f"acc@{p}": round(r["per_position"][p], 4) for p in pos},
+                    "mean": round(r["mean"], 4),
+                    "ci_low": round(r["mean_ci"][0], 4),
+                    "ci_high": round(r["mean_ci"][1], 4),
+                    "seeds": None,
+                    "std": None,
+                    "status": "ok",
+                }
+            )
+        for m in t["models"]:
+            row: dict[str, Any] = {**base, "predictor": m["name"], "kind": "model"}
+            if m["seeds"]:
+                row.update({f"acc@{p}": round(m["per_position"][p], 4) for p in pos})
+                row.update(
+                    mean=round(m["mean"], 4),
+                    ci_low=round(m["mean_ci"][0], 4),
+                    ci_high=round(m["mean_ci"][1], 4),
+                    seeds=m["seeds"],
+                    std=round(m["std"], 4),
+                )
+            else:
+                row.update({f"acc@{p}": None for p in pos})
+                row.update(mean=None, ci_low=None, ci_high=None, seeds=0, std=None)
+            row["status"] = (
+                "ok" if not m["failed"] else f"failed: {len(m['failed'])} run(s): "
+                + m["failed"][0]["error"].splitlines()[0][:120]
+            )
+            rows.append(row)
+        for s in t["skipped"]:
+            rows.append(
+                {**base, "predictor": s["name"], "kind": "learner",
+                 **{f"acc@{p}": None for p in pos}, "mean": None, "ci_low": None,
+                 "ci_high": None, "seeds": None, "std": None, "status": f"skipped: {s['reason']}"}
+            )
+    return rows
+
+
+def _cell(v: Any, digits: int = 3) -> str:
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def compare_markdown(result: dict[str, Any]) -> str:
+    """One table per task (its positions differ with its prompt length)."""
+    rows = compare_rows(result)
+    s = result["settings"]
+    lines = [
+        "# Comparison",
+        "",
+        f"Scale `{s['scale']}`, seeds {len(s['seeds'])}, {s['prompts']} shared test prompts "
+        f"per task (seed {s['eval_seed']}). Mean: over all positions, with its 95% interval "
+        "(bootstrap over prompts; for a model of several seeds the envelope of its seeds' "
+        "intervals); ± std: over seeds.",
+    ]
+    for t in result["tasks"]:
+        pos = table_positions(t["points"])
+        lines += [
+            "",
+            f"## {t['task']} (n = {t['n']}, {t['points']} points)",
+            "",
+            "| predictor | kind | " + " | ".join(f"@{p}" for p in pos)
+            + " | mean (95% CI) | ± std (seeds) | status |",
+            "|---|---|" + "---:|" * len(pos) + "---:|---:|---|",
+        ]
+        for r in rows:
+            if r["task"] != t["task"]:
+                continue
+            cells = " | ".join(_cell(r[f"acc@{p}"]) for p in pos)
+            mean = (
+                "-" if r["mean"] is None
+                else f"{r['mean']:.3f} ({r['ci_low']:.3f}-{r['ci_high']:.3f})"
+            )
+            std = "-" if r["std"] is None else f"± {r['std']:.3f} ({r['seeds']})"
+            lines.append(
+                f"| {r['predictor']} | {r['kind']} | {cells} | {mean} | {std} | {r['status']} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def compare_csv(result: dict[str, Any]) -> str:
+    """:func:`compare_rows` as CSV; the position columns of every task (empty where a task's
+    prompts are shorter)."""
+    rows = compare_rows(result)
+    keys: list[str] = []
+    for r in rows:
+        keys += [k for k in r if k not in keys]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=keys, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _tex(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"),
+                 ("#", r"\#"), ("$", r"\$")):
+        text = text.replace(a, b)
+    return text
+
+
+def compare_tex(result: dict[str, Any]) -> str:
+    """A booktabs ``tabular`` per task: predictor, accuracy at the positions, mean with its
+    interval, ± std over seeds (needs ``\\usepackage{booktabs}``)."""
+    rows = compare_rows(result)
+    out = []
+    for t in result["tasks"]:
+        pos = table_positions(t["points"])
+        out += [
+            f"% {t['task']} (n = {t['n']}, {t['points']} points)",
+            r"\begin{tabular}{l" + "r" * len(pos) + "rr}",
+            r"\toprule",
+            "predictor & " + " & ".join(f"@{p}" for p in pos) + r" & mean (95\% CI) & $\pm$ std \\",
+            r"\midrule",
+        ]
+        for r in rows:
+            if r["task"] != t["task"]:
+                continue
+            cells = " & ".join(_cell(r[f"acc@{p}"]) for p in pos)
+            mean = (
+                "--" if r["mean"] is None
+                else f"{r['mean']:.3f} ({r['ci_low']:.3f}--{r['ci_high']:.3f})"
+            )
+            std = "--" if r["std"] is None else f"{r['std']:.3f}"
+            name = _tex(r["predictor"]) + ("" if r["status"] == "ok" else r" ($\dagger$)")
+            out.append(f"{name} & {cells} & {mean} & {std} \\\\")
+        out += [r"\bottomrule", r"\end{tabular}", ""]
+    out.append(r"% $\dagger$: failed or skipped, see table.md")
+    return "\n".join(out) + "\n"
