@@ -21,12 +21,15 @@ from boolfun.devices import using_threads
 
 __all__ = ["auto_threads", "available_cores", "step_flops", "training_threads", "using_threads"]
 
-PARALLEL_FLOPS = 1e9
+PARALLEL_FLOPS = 1e11
 """Steps of at least this many floating-point operations use every core. Measured on two
 idle cores (``benchmarks/results/train_speed_stack_threads.md``): a tiny model (width 32, 2
 layers, batch 16, about 10^8 per step) runs as fast on one thread as on two, the README's
 example (width 64, 3 layers, batch 64, about 5 x 10^9) 1.8x faster on two, paper scale
-(about 5 x 10^11) 1.4x faster on two."""
+(about 5 x 10^11) 1.4x faster on two. But on two cores shared with another torch process
+the README's example on two threads ran at 0.56 steps/s against 9.6 on one idle thread (a
+``boolicl compare`` beside a test suite): one thread loses at most 1.8x and two can lose
+more than 10x, so every step below paper scale gets one thread."""
 
 MAX_THREADS = 4096
 

@@ -53,6 +53,7 @@ def add_parsers(sub: Any) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     from boolicl.compare import check_out, plan_compare, run_compare, write_compare
     from boolicl.executors import make_executor
+    from models.train import TrainingInterrupted
 
     out = check_out(args.out, args.overwrite)
     plan = plan_compare(
@@ -63,6 +64,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     executor = make_executor(args.executor, address=args.ray_address, progress=progress)
     try:
         result = run_compare(plan, executor=executor, prompts=args.prompts, progress=progress)
+    except TrainingInterrupted as e:
+        print(f"boolicl compare: {e}; the same command goes on from there", file=sys.stderr)
+        return 130
     finally:
         executor.close()
     written = write_compare(result, out)
