@@ -20,10 +20,10 @@ Both executors
     - retry a job that raised, or whose worker died, once; a second failure is recorded in
       :attr:`JobResult.error` (the exception's type and message) and the other jobs go on. A
       diverged model is not a failure: ``train_stack`` reports it in its summary;
-    - write the same run folders for the same jobs: CPU training is deterministic for a seed and
-      a thread count (:mod:`models.threads` picks the threads from the config and the machine
-      only), so weights, checkpoints and ``metrics.jsonl`` are equal bit for bit; only the
-      timing fields of the summaries differ.
+    - write the same run folders for the same jobs on the same kind of machine: CPU training is
+      deterministic for a seed and a thread count (:mod:`models.threads` picks the threads from
+      the config and the machine only), so weights, checkpoints and ``metrics.jsonl`` are equal
+      bit for bit; only the timing fields of the summaries differ (the tests check it).
 
 ``inprocess`` runs the jobs one after another in this process. Ctrl-C
 (:class:`models.train.TrainingInterrupted`) stops the sweep with checkpoints; it is not a
@@ -32,8 +32,9 @@ failure and is not retried.
 ``ray`` runs each job as a Ray task (``pip install -e '.[ray]'``), all at once as far as the
 cluster's resources go:
 
-    - ``address=None``: a local Ray on this machine, started at the first :meth:`run` with one
-      CPU per core and every CUDA device torch sees, and stopped by :meth:`close`. A Ray that this
+    - ``address=None`` (or ``"local"``): a new local Ray on this machine (whatever
+      ``RAY_ADDRESS`` says), started at the first :meth:`run` with one CPU per core and every
+      CUDA device torch sees, without dashboard, and stopped by :meth:`close`. A Ray that this
       process has already started (``ray.init``) is used as it is and left running.
     - ``address="host:port"`` (the head node's GCS address, what ``ray start`` prints; or
       ``"ray://host:port"`` for Ray Client, which needs ``ray[client]``; or ``"auto"`` for a Ray
@@ -49,15 +50,17 @@ cluster's resources go:
       Ray makes the task's GPU the only one it sees, so a config must say ``cuda``, not
       ``cuda:1``.
     - Every node must import the same version of this project with the same Python packages
-      (a local Ray uses this interpreter, and Ray puts this process's working directory first on
-      the workers' ``sys.path``, which is how a clone that is not installed works too), and must
-      see the run folders at the same path: a shared filesystem for a cluster. Run folders are
+      (a local Ray uses this interpreter; Ray puts this process's working directory first on
+      the workers' ``sys.path``, which is how a clone that is not installed works too, and why a
+      folder there named like one of the project's packages would shadow it), and must see the
+      run folders at the same path: a shared filesystem for a cluster. Run folders are
       sent as absolute paths; the summaries give them back as the job named them.
     - The configs travel as dicts (:meth:`TrainConfig.to_dict`) and are rebuilt in the worker.
       A worker's output (progress bars, warnings) is not forwarded; with ``progress`` this
       process shows one bar over the jobs.
-    - Ctrl-C cancels the tasks still running (their trainings stop with a checkpoint where the
-      cancellation reaches them) and raises ``KeyboardInterrupt``.
+    - Ctrl-C cancels the tasks still running, which reaches each training as a Ctrl-C of its
+      own: it stops at the end of its step with a checkpoint (:data:`CANCEL_WAIT`); then
+      ``KeyboardInterrupt`` is raised.
 
 For the tests only: a worker whose job label equals the environment variable
 :data:`CRASH_ENV` (a comma-separated list; ``LABEL@K``: only at attempt ``K``) had when the
@@ -91,6 +94,10 @@ ATTEMPTS = 2
 
 CONNECT_TIMEOUT = 15.0
 """Seconds a ``ray`` executor waits for the cluster at ``address`` to answer."""
+
+CANCEL_WAIT = 30.0
+"""Seconds a ``ray`` executor interrupted by Ctrl-C waits for its cancelled trainings to save
+their checkpoints (a second Ctrl-C stops waiting)."""
 
 CRASH_ENV = "BOOLICL_EXECUTOR_CRASH"
 """Test hook: the labels, comma-separated, of the jobs whose Ray worker exits at once
@@ -474,8 +481,9 @@ class RayExecutor:
                 bar.set_postfix_str(jobs[i].label)
                 bar.update(1)
         except KeyboardInterrupt:
-            for ref in pending:
+            for ref in pending:  # reaches a training as a Ctrl-C: it stops with a checkpoint
                 ray.cancel(ref)
+            ray.wait(list(pending), num_returns=len(pending), timeout=CANCEL_WAIT)
             raise
         finally:
             bar.close()
