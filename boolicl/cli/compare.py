@@ -43,6 +43,8 @@ def add_parsers(sub: Any) -> None:
                    help="inprocess (default) or ray: where the trainings run")
     p.add_argument("--ray-address", default=None,
                    help="Ray cluster to join (default: start a local Ray)")
+    p.add_argument("--gpus-per-run", type=types.positive_float, default=None,
+                   help="ray: GPUs per training, in (0, 1] or a whole number (default 1 on CUDA)")
     p.add_argument("--out", type=types.path, default=Path("boolicl-compare"),
                    help="output folder")
     p.add_argument("--overwrite", action="store_true", help="replace results already in --out")
@@ -61,7 +63,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         runs=args.runs, out=out, device=args.device, steps=args.steps, threads=args.threads,
     )
     progress = not args.no_progress and not args.json
-    executor = make_executor(args.executor, address=args.ray_address, progress=progress)
+    executor = make_executor(
+        args.executor, address=args.ray_address, gpus_per_run=args.gpus_per_run,
+        progress=progress,
+    )
     try:
         result = run_compare(plan, executor=executor, prompts=args.prompts, progress=progress)
     except TrainingInterrupted as e:

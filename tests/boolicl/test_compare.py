@@ -145,6 +145,7 @@ def test_a_failed_run_is_marked_and_the_others_go_on(tmp_path):
         (["--tasks", "conjunction", "--scale", "huge"], "--scale: invalid choice"),
         (["--tasks", "conjunction", "--seeds", 0], "--seeds: must be an integer >= 1"),
         (["--tasks", "conjunction", "--executor", "slurm"], "--executor: invalid choice"),
+        (["--tasks", "conjunction", "--gpus-per-run", 0.5], "--gpus-per-run is for the ray"),
     ],
 )
 def test_bad_input_is_refused_naming_the_option(tmp_path, capsys, argv, message):
