@@ -291,7 +291,9 @@ def task_agreement(
         positions=table_positions(result["points"]),
         resamples=resamples,
     )
-    matrix["title"] = f"agreement with the learners on {result['task']} (n={result['n']})"
+    matrix["title"] = (
+        f"agreement with the learners on {result['task']} (n={result['n']}), mean over positions"
+    )
     return matrix
 
 

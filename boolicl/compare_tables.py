@@ -51,7 +51,7 @@ def compare_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                     ci_low=round(m["mean_ci"][0], 4),
                     ci_high=round(m["mean_ci"][1], 4),
                     seeds=m["seeds"],
-                    std=round(m["std"], 4),
+                    std=round(m["std"], 4) if m["seeds"] > 1 else None,  # none of one seed
                 )
             else:
                 row.update({f"acc@{p}": None for p in pos})
@@ -104,7 +104,10 @@ def compare_markdown(result: dict[str, Any]) -> str:
                 "-" if r["mean"] is None
                 else f"{r['mean']:.3f} ({r['ci_low']:.3f}-{r['ci_high']:.3f})"
             )
-            std = "-" if r["std"] is None else f"± {r['std']:.3f} ({r['seeds']})"
+            std = (
+                f"± {r['std']:.3f} ({r['seeds']})" if r["std"] is not None
+                else f"- ({r['seeds']})" if r["seeds"] else "-"
+            )
             lines.append(
                 f"| {r['predictor']} | {r['kind']} | {cells} | {mean} | {std} | {r['status']} |"
             )

@@ -120,7 +120,7 @@ def plot_agreement(matrix: dict[str, Any], path: Path | str | None, ax: Any = No
     ax.set_yticklabels(rows)
     ax.set_xlabel("reference predictor")
     ax.set_ylabel("predictor")
-    fig.colorbar(im, ax=ax, label="agreement (mean over positions)")
+    fig.colorbar(im, ax=ax, label="agreement")
     title = matrix.get("title") or "Agreement of predictions"
     ax.set_title(f"{title} ({matrix['prompts']} prompts)", fontsize=10 if own else 9)
     if own:
