@@ -16,10 +16,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from boolicl.cli import compare, demo, learners, models, prompts, teaching
+from boolicl.cli import compare, demo, learners, models, prompts, reproduce, teaching
 from boolicl.cli.options import flag_error, subcommand
 
-GROUPS = (prompts, teaching, learners, models, compare, demo)
+GROUPS = (prompts, teaching, learners, models, compare, reproduce, demo)
 """The command groups, in the order ``boolicl --help`` lists their commands."""
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -29,26 +29,13 @@ def add_parsers(sub: Any) -> None:
                    help="learners (default: every learner that applies to each task)")
     p.add_argument("--seeds", type=types.positive_int, default=1,
                    help="models per task and backbone, seeds 0..K-1, trained together")
-    p.add_argument("--scale", choices=options.SCALES, default="small", metavar="SCALE",
-                   help="small (default): minutes on 2 CPU cores; paper: the paper's sizes (GPU)")
-    p.add_argument("--steps", type=types.positive_int, default=None,
-                   help="training steps (default: the scale's)")
     p.add_argument("--runs", type=types.path, default=None,
                    help="run folders to reuse and to train into (default OUT/runs)")
-    options.add_device(p, "to train and evaluate on")
     p.add_argument("--threads", type=types.nonnegative_int, default=0,
                    help="torch CPU threads of each training (0: choose)")
-    options.add_prompts(p, 1000, "shared test prompts per task")
-    p.add_argument("--executor", choices=options.EXECUTORS, default="inprocess", metavar="NAME",
-                   help="inprocess (default) or ray: where the trainings run")
-    p.add_argument("--ray-address", default=None,
-                   help="Ray cluster to join (default: start a local Ray)")
-    p.add_argument("--gpus-per-run", type=types.positive_float, default=None,
-                   help="ray: GPUs per training, in (0, 1] or a whole number (default 1 on CUDA)")
     p.add_argument("--out", type=types.path, default=Path("boolicl-compare"),
                    help="output folder")
-    p.add_argument("--overwrite", action="store_true", help="replace results already in --out")
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    options.add_experiment_options(p)
     options.add_json(p, "results.json")
 
 

@@ -58,6 +58,8 @@ SCALES = Registry("boolicl.compare:SCALES")
 """``--scale`` of ``compare``: :data:`boolicl.compare.SCALES`."""
 EXECUTORS = Registry("boolicl.executors:EXECUTORS")
 """``--executor``: :data:`boolicl.executors.EXECUTORS`."""
+PRESETS = Registry("boolicl.reproduce:PRESETS")
+"""``PRESET`` of ``reproduce``: :data:`boolicl.reproduce.PRESETS`."""
 CLASSES = Registry("boolfun.classes:CLASSES")
 """``CLASS`` of ``teach`` / ``td``: :data:`boolfun.classes.CLASSES`."""
 CONSTRUCTIONS = Registry("teaching.construct:CONSTRUCTIONS")
@@ -211,3 +213,23 @@ def iter_options(parser: argparse.ArgumentParser) -> Iterator[Any]:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
                 yield from iter_options(sub)
+
+
+def add_experiment_options(p: argparse.ArgumentParser) -> None:
+    """The options ``compare`` and ``reproduce`` share: ``--scale``, ``--steps``, ``--device``,
+    ``--prompts`` (shared test prompts), ``--executor``, ``--ray-address``,
+    ``--gpus-per-run``, ``--overwrite``, ``--no-progress``."""
+    p.add_argument("--scale", choices=SCALES, default="small", metavar="SCALE",
+                   help="small (default): minutes on 2 CPU cores; paper: the paper's sizes (GPU)")
+    p.add_argument("--steps", type=types.positive_int, default=None,
+                   help="training steps (default: the scale's)")
+    add_device(p, "to train and evaluate on")
+    add_prompts(p, 1000, "shared test prompts per task")
+    p.add_argument("--executor", choices=EXECUTORS, default="inprocess", metavar="NAME",
+                   help="inprocess (default) or ray: where the trainings run")
+    p.add_argument("--ray-address", default=None,
+                   help="Ray cluster to join (default: start a local Ray)")
+    p.add_argument("--gpus-per-run", type=types.positive_float, default=None,
+                   help="ray: GPUs per training, in (0, 1] or a whole number (default 1 on CUDA)")
+    p.add_argument("--overwrite", action="store_true", help="replace results already in --out")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")

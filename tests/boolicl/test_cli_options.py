@@ -17,6 +17,7 @@ from boolicl.cli import COMMANDS, build_parser, main
 from boolicl.cli.options import Registry, flag_error, iter_options, subcommand
 from boolicl.compare import SCALES
 from boolicl.executors import EXECUTORS
+from boolicl.reproduce import PRESETS
 from learners.registry import LEARNERS
 from models.backbones import BACKBONES
 from models.config import PRECISIONS, SCHEDULES
@@ -31,6 +32,7 @@ REGISTRIES = {
     "teaching.construct:CONSTRUCTIONS": tuple(CONSTRUCTIONS),
     "boolicl.compare:SCALES": tuple(SCALES),
     "boolicl.executors:EXECUTORS": tuple(EXECUTORS),
+    "boolicl.reproduce:PRESETS": tuple(PRESETS),
 }
 
 
