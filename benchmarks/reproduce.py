@@ -1,0 +1,83 @@
+"""Wall time of the presets of ``boolicl reproduce`` (:mod:`boolicl.reproduce`): each preset run
+end to end (training, the learners, scoring, tables, plots, REPORT.md) in a temporary folder,
+with its verdict (whether the paper's qualitative result shows at that scale).
+
+    python -m benchmarks.reproduce --scale small --out benchmarks/results/reproduce.json \\
+        --markdown benchmarks/results/reproduce.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.machine import machine, write_results
+from boolicl.reproduce import PRESETS, run_reproduce
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--presets", nargs="+", default=list(PRESETS), choices=list(PRESETS))
+    parser.add_argument("--scale", default="small", choices=["small", "paper"])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--out", type=Path, help="write the results as JSON")
+    parser.add_argument("--markdown", type=Path, help="write a markdown table")
+    args = parser.parse_args(argv)
+    rows = []
+    for name in args.presets:
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            run = run_reproduce(name, Path(tmp) / name, scale=args.scale, device=args.device)
+            seconds = time.perf_counter() - t0
+        verdict = PRESETS[name].verdict
+        found = [verdict(t) for t in run["tasks"]]
+        rows.append(
+            {
+                "preset": name,
+                "scale": args.scale,
+                "device": args.device,
+                "seconds": round(seconds, 1),
+                "training_seconds": round(
+                    sum(r["seconds"] or 0 for t in run["training"] for r in t["runs"]), 1
+                ),
+                "shows_claim": [held for held, _ in found],
+                "found": [sentence for _, sentence in found],
+            }
+        )
+    result: dict[str, Any] = {
+        "machine": machine([args.device]),
+        "settings": {"command": "python -m benchmarks.reproduce " + " ".join(
+            argv if argv is not None else sys.argv[1:])},
+        "results": rows,
+    }
+    write_results(result, markdown(result), args.out, args.markdown)
+    return 0
+
+
+def markdown(result: dict[str, Any]) -> str:
+    m = result["machine"]
+    lines = [
+        "# Wall time of the `boolicl reproduce` presets",
+        "",
+        f"Machine: {m['cpu']} ({m['cpu_count']} CPUs, torch {m['torch']}, load average "
+        f"{m['load_average_1min_at_start']} at start). Command: "
+        f"`{result['settings']['command']}`.",
+        "",
+        "| preset | scale | device | wall s | training s | the claim shows | found |",
+        "|---|---|---|---:|---:|---|---|",
+    ]
+    for r in result["results"]:
+        lines.append(
+            f"| {r['preset']} | {r['scale']} | {r['device']} | {r['seconds']} | "
+            f"{r['training_seconds']} | {', '.join('yes' if h else 'no' for h in r['shows_claim'])}"
+            f" | {'; '.join(r['found'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
