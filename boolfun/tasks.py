@@ -152,6 +152,18 @@ TASKS: dict[str, Task] = {
             "per prompt, w.p. .30 an example has it made false",
             groups=3,
         ),
+        _literal_task(
+            "monotone_dnf", "dnf", (0.20, 0.0), 0.35, 28, 100,
+            "OR of 3 terms of positive literals, per term each var included w.p. .20; one term "
+            "per prompt, w.p. .35 an example has it made true",
+            groups=3,
+        ),
+        _literal_task(
+            "monotone_cnf", "cnf", (0.20, 0.0), 0.30, 28, 100,
+            "AND of 3 clauses of positive literals, per clause each var included w.p. .20; one "
+            "clause per prompt, w.p. .30 an example has it made false",
+            groups=3,
+        ),
         Task(
             "majority", 28, 100,
             "more ones than zeros among x_S, each var in S w.p. .30 (ties, empty S: 0); "
@@ -236,22 +248,35 @@ TEACHING_CLASSES: Mapping[str, str] = {
     "disjunction": "disjunction",
     "disjunction_small": "disjunction",
     "sparse_disjunction": "disjunction",
-    "dnf": "dnf",
-    "cnf": "cnf",
+    "monotone_dnf": "dnf",
+    "monotone_cnf": "cnf",
     "majority": "majority",
     "majority_small": "majority",
     "parity": "parity",
     "sparse_parity": "parity",
 }
-"""Task -> the function class (a name of :data:`boolfun.classes.CLASSES`) inside which a
-task's target is taught (:func:`teaching.construct.teaching_sequence`): prompts that start
-with a teaching sequence use this class. Tasks not listed have no teaching construction."""
+"""Task -> the function class (a name of :data:`boolfun.classes.CLASSES`, with the parameters
+of :data:`TEACHING_CLASS_PARAMS`) inside which a task's target is taught
+(:func:`teaching.construct.teaching_sequence`): prompts that start with a teaching sequence use
+this class. Tasks not listed have no closed-form teaching construction (``dnf`` and ``cnf``
+with negative literals among them: their teaching sets come from the exact solver only)."""
+
+TEACHING_CLASS_PARAMS: Mapping[str, Mapping[str, Any]] = {
+    "monotone_dnf": {"terms": 3, "monotone": True},
+    "monotone_cnf": {"clauses": 3, "monotone": True},
+}
+"""Parameters of the teaching class of a task (:func:`boolfun.classes.make_class`)."""
 
 
 def teaching_class(task: str) -> str | None:
     """The class of :data:`TEACHING_CLASSES` for ``task`` (``None``: the task cannot be
     taught); an unknown task raises ``ValueError``."""
     return TEACHING_CLASSES.get(get_task(task).name)
+
+
+def teaching_class_params(task: str) -> dict[str, Any]:
+    """The parameters of ``task``'s teaching class (:data:`TEACHING_CLASS_PARAMS`)."""
+    return dict(TEACHING_CLASS_PARAMS.get(get_task(task).name, {}))
 
 
 def get_task(name: str) -> Task:

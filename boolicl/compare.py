@@ -24,11 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import torch
+
 from boolfun.bits import check_int
-from boolfun.tasks import TASKS, get_task
+from boolfun.devices import resolve_device
+from boolfun.samplers import sample_prompts
+from boolfun.tasks import TASKS, TEACHING_CLASSES, get_task, teaching_class
 from boolicl.agreement_tables import agreement_markdown
 from boolicl.compare_plots import plot_compare
-from boolicl.compare_tables import compare_csv, compare_markdown, compare_tex
+from boolicl.compare_tables import compare_csv, compare_markdown, compare_tex, stem, title
 from boolicl.comparison import run_baselines
 from boolicl.executors import TrainJob, make_executor
 from boolicl.plots import plot_agreement
@@ -37,6 +42,7 @@ from learners import LEARNERS, agreement_matrix, applicable
 from models.backbones import BACKBONES
 from models.checkpoints import check_resumable
 from models.config import TrainConfig
+from models.data import with_teaching_prefix
 
 SCALES: dict[str, dict[str, Any]] = {
     # the README's example: about 1.5 minutes per model on two CPU cores
@@ -57,6 +63,53 @@ MAX_SEEDS = 64
 RESULTS = "results.json"
 
 
+@dataclass(frozen=True)
+class Arm:
+    """A trained model of a comparison: backbone ``model`` trained with ``overrides`` (fields
+    of :class:`models.config.TrainConfig` over the scale's settings, e.g.
+    ``(("teach", "all"),)``), shown as ``name`` (default: the backbone, then the overrides)."""
+
+    model: str
+    overrides: tuple[tuple[str, Any], ...] = ()
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.name:
+            return self.name
+        if not self.overrides:
+            return self.model
+        return f"{self.model} (" + ", ".join(f"{k}={v}" for k, v in self.overrides) + ")"
+
+    @property
+    def folder(self) -> str:
+        """The arm's run folder name: the backbone, then ``field-value`` per override."""
+        parts = [self.model] + [f"{k}-{v}" for k, v in self.overrides]
+        return "_".join(parts).replace(":", "-").replace("/", "-")
+
+
+@dataclass(frozen=True)
+class TestSet:
+    """How a comparison's shared test prompts of a task are drawn: the task's own
+    distribution (``standard``), optionally with every prompt starting with the teaching
+    sequence of its function (``teach``), with out-of-distribution inputs (``force``,
+    ``p_one``: :func:`boolfun.samplers.sample_prompts`), or with functions of the first
+    ``dims`` variables only, the others fixed at 0 (as a curriculum's first stages show them)."""
+
+    name: str = "standard"
+    teach: bool = False
+    force: float | None = None
+    p_one: float | None = None
+    dims: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "teach": self.teach, "force": self.force,
+                "p_one": self.p_one, "dims": self.dims}
+
+
+STANDARD = TestSet()
+
+
 @dataclass
 class ComparePlan:
     """What a comparison trains and scores: per task its ``n`` and points, the configs and run
@@ -64,21 +117,34 @@ class ComparePlan:
     are listed in ``skipped`` with the reason)."""
 
     tasks: list[str]
-    models: list[str]
+    arms: list[Arm]
     seeds: list[int]
     scale: str
     device: str
     runs_dir: Path
+    tests: list[TestSet] = field(default_factory=lambda: [STANDARD])
     sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
     configs: dict[tuple[str, str], list[TrainConfig]] = field(default_factory=dict)
     outs: dict[tuple[str, str], list[Path]] = field(default_factory=dict)
     learners: dict[str, list[str]] = field(default_factory=dict)
     skipped: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def models(self) -> list[str]:
+        """The arms' labels (the names of the models in the tables)."""
+        return [a.label for a in self.arms]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "tasks": self.tasks,
             "models": self.models,
+            "arms": [
+                {"label": a.label, "model": a.model, "overrides": dict(a.overrides)}
+                for a in self.arms
+            ],
+            "tests": [t.to_dict() for t in self.tests],
+            "overrides": self.overrides,
             "seeds": self.seeds,
             "scale": self.scale,
             "device": self.device,
@@ -107,9 +173,47 @@ def task_size(task: str, scale: str) -> tuple[int, int]:
     return n, p
 
 
+def _arms(models: Sequence[str | Arm]) -> list[Arm]:
+    if isinstance(models, str) or not models:
+        raise ValueError(f"models must name at least one of {', '.join(BACKBONES)}")
+    arms: list[Arm] = []
+    for m in models:
+        arm = Arm(m) if isinstance(m, str) else m
+        if not isinstance(arm, Arm):
+            raise ValueError(f"models must be backbone names or Arms, got {m!r}")
+        if arm.model not in BACKBONES:
+            raise ValueError(f"models must be among {', '.join(BACKBONES)}, got {arm.model!r}")
+        if any(a.label == arm.label for a in arms):
+            if arm in arms:
+                continue
+            raise ValueError(f"models: two different models are both called {arm.label!r}")
+        arms.append(arm)
+    return arms
+
+
+def _tests(tests: Sequence[TestSet] | None, tasks: list[str]) -> list[TestSet]:
+    if tests is None:
+        return [STANDARD]
+    if not tests or any(not isinstance(t, TestSet) for t in tests):
+        raise ValueError("tests must be a non-empty list of TestSets")
+    names = [t.name for t in tests]
+    if len(set(names)) < len(names):
+        raise ValueError(f"tests must have distinct names, got {names}")
+    for t in tests:
+        if t.teach:
+            for task in tasks:
+                if teaching_class(task) is None:
+                    raise ValueError(
+                        f"tests: {t.name!r} puts teaching sequences in prompts of {task}, "
+                        "which has none; the tasks with teaching sequences: "
+                        + ", ".join(TEACHING_CLASSES)
+                    )
+    return list(tests)
+
+
 def plan_compare(
     tasks: Sequence[str],
-    models: Sequence[str],
+    models: Sequence[str | Arm],
     learners: Sequence[str] | None = None,
     *,
     seeds: int = 1,
@@ -119,26 +223,35 @@ def plan_compare(
     device: str = "cpu",
     steps: int | None = None,
     threads: int = 0,
+    tests: Sequence[TestSet] | None = None,
+    sizes: dict[str, tuple[int, int]] | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> ComparePlan:
     """The plan of a comparison; ``ValueError`` naming the parameter for an unknown task,
     model, learner or scale, and naming ``runs`` and the differing field for a run folder
-    whose config does not match (nothing has trained yet then). ``seeds``: the models' seeds
-    are ``0 .. seeds - 1``. ``runs``: where the run folders are (default ``out/runs``);
-    ``steps`` overrides the scale's training steps."""
+    whose config does not match (nothing has trained yet then). ``models``: backbone names or
+    :class:`Arm` (a backbone with training overrides). ``seeds``: the models' seeds are
+    ``0 .. seeds - 1``. ``runs``: where the run folders are (default ``out/runs``);
+    ``steps`` overrides the scale's training steps; ``tests``: the test prompt sets of every
+    task (default the task's own distribution); ``sizes``: ``(n, points)`` of a task instead
+    of :func:`task_size`; ``overrides``: training settings of every model (fields of
+    :class:`models.config.TrainConfig`; an arm's own overrides come last)."""
     tasks = _names(tasks, list(TASKS), "tasks")
-    models = _names(models, list(BACKBONES), "models")
+    arms = _arms(models)
     wanted = _names(learners, list(LEARNERS), "learners") if learners is not None else None
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {', '.join(SCALES)}, got {scale!r}")
     check_int(seeds, "seeds", 1, MAX_SEEDS)
     if steps is not None:
         check_int(steps, "steps", 1, 10**9)
+    test_sets = _tests(tests, tasks)
     runs_dir = Path(runs) if runs is not None else Path(out) / "runs"
-    plan = ComparePlan(tasks, models, list(range(seeds)), scale, device, runs_dir)
+    plan = ComparePlan(tasks, arms, list(range(seeds)), scale, device, runs_dir, test_sets)
+    plan.overrides = dict(overrides or {})
     s = SCALES[scale]
     problems = []
     for task in tasks:
-        n, points = task_size(task, scale)
+        n, points = (sizes or {}).get(task) or task_size(task, scale)
         plan.sizes[task] = (n, points)
         fits = applicable(task)
         chosen = wanted if wanted is not None else fits
@@ -148,35 +261,27 @@ def plan_compare(
             for name in chosen
             if name not in fits
         ]
-        for model in models:
-            configs = [
-                TrainConfig(
-                    task=task,
-                    model=model,
-                    n=n,
-                    points=points,
-                    layers=s["layers"],
-                    width=s["width"],
-                    heads=s["heads"],
-                    batch=s["batch"],
-                    lr=s["lr"],
-                    warmup=s["warmup"],
-                    steps=steps or s["steps"],
-                    seed=seed,
-                    device=device,
-                    eval_every=0,
-                    threads=threads,
-                )
-                for seed in plan.seeds
-            ]
-            outs = [runs_dir / f"{task}-n{n}" / model / f"seed-{c.seed}" for c in configs]
+        for arm in arms:
+            base = dict(
+                task=task, model=arm.model, n=n, points=points, layers=s["layers"],
+                width=s["width"], heads=s["heads"], batch=s["batch"], lr=s["lr"],
+                warmup=s["warmup"], steps=steps or s["steps"], device=device, eval_every=0,
+                threads=threads,
+            )
+            base.update(plan.overrides)
+            base.update(dict(arm.overrides))
+            try:
+                configs = [TrainConfig(**base, seed=seed) for seed in plan.seeds]
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"models: {arm.label} on {task}: {e}") from None
+            outs = [runs_dir / f"{task}-n{n}" / arm.folder / f"seed-{c.seed}" for c in configs]
             for c, o in zip(configs, outs, strict=True):
                 try:
                     check_resumable(o, c)
                 except ValueError as e:
                     problems.append(str(e))
-            plan.configs[(task, model)] = configs
-            plan.outs[(task, model)] = outs
+            plan.configs[(task, arm.label)] = configs
+            plan.outs[(task, arm.label)] = outs
     if problems:
         raise ValueError(f"runs: {problems[0]}" + (f" (and {len(problems) - 1} more)"
                                                    if len(problems) > 1 else ""))
@@ -246,32 +351,112 @@ def run_compare(
         )
     tasks = []
     for task in plan.tasks:
-        n, points = plan.sizes[task]
-        good = [o for m in plan.models for o in plan.outs[(task, m)] if status[o] is None]
-        preds: dict[str, Any] = {}
-        result = run_baselines(
-            task,
-            n=n,
-            points=points,
-            prompts=prompts,
-            seed=eval_seed,
-            learners=plan.learners[task] or None,
-            runs=good,
-            device=plan.device,
-            resamples=resamples,
-            progress=progress,
-            predictions=preds,
-        )
-        if not plan.learners[task]:  # run_baselines takes no learners as "all that apply"
-            result["learners"] = [r for r in result["learners"] if "run" in r["meta"]]
-        result["models"] = aggregate_models(result, plan, task, status)
-        result["skipped"] = plan.skipped[task]
-        result["agreement"] = task_agreement(result, preds, resamples)
-        tasks.append(result)
+        for test in plan.tests:
+            tasks.append(
+                score_task(plan, task, test, status, prompts=prompts, eval_seed=eval_seed,
+                           resamples=resamples, progress=progress)
+            )
     return {"settings": plan.to_dict() | {"prompts": prompts, "eval_seed": eval_seed,
                                          "resamples": resamples, "scale_settings":
                                          SCALES[plan.scale]},
             "training": training, "tasks": tasks}
+
+
+def draw_test_prompts(
+    task: str, n: int, points: int, test: TestSet, prompts: int, seed: int, device: str
+) -> dict[str, Any]:
+    """The shared test prompts of ``task`` under ``test``: keyword arguments of
+    :func:`boolicl.comparison.run_baselines` (``xs``/``ys`` for prompts with a teaching
+    prefix or fewer variables, else the sampler's ``force``/``p_one``), and ``lengths``, the
+    teaching prefix's length in each prompt (``None`` without one)."""
+    if not test.teach and test.dims is None:
+        return {"kwargs": {"force": test.force, "p_one": test.p_one}, "lengths": None}
+    dims = n if test.dims is None else test.dims
+    if not 1 <= dims <= n:
+        raise ValueError(f"tests: {test.name!r} has dims {dims}; allowed 1 to n = {n}")
+    inputs = {k: v for k, v in (("force", test.force), ("p_one", test.p_one)) if v is not None}
+    s = sample_prompts(task, prompts, points, dims, seed=seed, device=resolve_device(device),
+                       return_functions=test.teach, **inputs)
+    xs, ys, lengths = s.xs, s.ys, None
+    if test.teach:
+        xs, ys, lengths = with_teaching_prefix(task, xs, ys, s.functions)
+    if dims < n:
+        xs = torch.nn.functional.pad(xs, (0, n - dims))
+    return {"kwargs": {"xs": xs.cpu(), "ys": ys.cpu()}, "lengths": lengths}
+
+
+def after_prefix(
+    preds: Any, ys: Any, lengths: np.ndarray
+) -> dict[str, float | int | None]:
+    """Accuracy at the position right after each prompt's teaching prefix (the prediction
+    made from the whole teaching sequence and nothing else), over the prompts whose prefix
+    leaves a position: ``{"accuracy", "prompts"}``."""
+    P = ys.shape[1]
+    keep = np.flatnonzero(lengths < P)
+    if keep.size == 0:
+        return {"accuracy": None, "prompts": 0}
+    idx = torch.as_tensor(keep)
+    at = torch.as_tensor(lengths[keep])
+    correct = preds.cpu()[idx, at] == ys.cpu()[idx, at]
+    return {"accuracy": round(float(correct.float().mean()), 6), "prompts": int(keep.size)}
+
+
+def score_task(
+    plan: ComparePlan,
+    task: str,
+    test: TestSet,
+    status: dict[Path, str | None],
+    *,
+    prompts: int,
+    eval_seed: int,
+    resamples: int,
+    progress: bool,
+) -> dict[str, Any]:
+    """One task of a comparison on the prompts of ``test``: every learner and finished run
+    scored (:func:`boolicl.comparison.run_baselines`), the models aggregated over seeds,
+    the skipped learners, the agreement matrix and, with a teaching prefix, each predictor's
+    accuracy right after it (``after_prefix`` in each row and model)."""
+    n, points = plan.sizes[task]
+    good, labels = [], []
+    for arm in plan.arms:
+        for c, o in zip(plan.configs[(task, arm.label)], plan.outs[(task, arm.label)],
+                        strict=True):
+            if status[o] is None:
+                good.append(o)
+                labels.append(f"{arm.label} (seed-{c.seed})")
+    drawn = draw_test_prompts(task, n, points, test, prompts, eval_seed, plan.device)
+    preds: dict[str, Any] = {}
+    result = run_baselines(
+        task,
+        n=n,
+        points=points,
+        prompts=prompts,
+        seed=eval_seed,
+        learners=plan.learners[task] or None,
+        runs=good,
+        run_labels=labels,
+        device=plan.device,
+        resamples=resamples,
+        progress=progress,
+        predictions=preds,
+        **{k: v for k, v in drawn["kwargs"].items() if v is not None},
+    )
+    if not plan.learners[task]:  # run_baselines takes no learners as "all that apply"
+        result["learners"] = [r for r in result["learners"] if "run" in r["meta"]]
+    result["test"] = test.name
+    result["test_set"] = test.to_dict()
+    lengths = drawn["lengths"]
+    if lengths is not None:
+        for r in result["learners"]:
+            r["after_prefix"] = after_prefix(preds[r["name"]], preds["ys"], lengths)
+        result["prefix_lengths"] = {
+            "mean": round(float(lengths.mean()), 3), "min": int(lengths.min()),
+            "max": int(lengths.max()),
+        }
+    result["models"] = aggregate_models(result, plan, task, status)
+    result["skipped"] = plan.skipped[task]
+    result["agreement"] = task_agreement(result, preds, resamples)
+    return result
 
 
 def task_agreement(
@@ -292,7 +477,7 @@ def task_agreement(
         resamples=resamples,
     )
     matrix["title"] = (
-        f"agreement with the learners on {result['task']} (n={result['n']}), mean over positions"
+        f"agreement with the learners on {title(result)} (n={result['n']}), mean over positions"
     )
     return matrix
 
@@ -329,6 +514,13 @@ def aggregate_models(
                 std=round(sd, 6),
                 mean_ci=[min(r["mean_ci"][0] for r in rows), max(r["mean_ci"][1] for r in rows)],
             )
+            after = [r["after_prefix"] for r in rows if "after_prefix" in r]
+            if after and all(a["accuracy"] is not None for a in after):
+                entry["after_prefix"] = {
+                    "accuracy": round(sum(a["accuracy"] for a in after) / len(after), 6),
+                    "prompts": after[0]["prompts"],
+                    "seed_accuracies": [a["accuracy"] for a in after],
+                }
         out.append(entry)
     return out
 
@@ -339,7 +531,7 @@ def agreement_report(result: dict[str, Any]) -> str:
     parts = []
     for t in result["tasks"]:
         if t.get("agreement"):
-            parts += [f"## {t['task']} (n = {t['n']})", "", agreement_markdown(t["agreement"]), ""]
+            parts += [f"## {title(t)} (n = {t['n']})", "", agreement_markdown(t["agreement"]), ""]
     if not parts:
         return ""
     head = [
@@ -367,11 +559,11 @@ def write_compare(result: dict[str, Any], out: Path | str) -> list[Path]:
         (out / name).write_text(text)
         written.append(out / name)
     for t in result["tasks"]:
-        path = out / f"{t['task']}_n{t['n']}.png"
+        path = out / f"{stem(t)}.png"
         plot_compare(t, path)
         written.append(path)
         if t.get("agreement"):
-            path = out / f"agreement_{t['task']}_n{t['n']}.png"
+            path = out / f"agreement_{stem(t)}.png"
             plot_agreement(t["agreement"], path)
             written.append(path)
     agreement = agreement_report(result)

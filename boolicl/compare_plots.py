@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from boolicl.compare_tables import title
 from boolicl.tables import learner_label
 from learners.registry import LEARNERS
 
@@ -42,7 +43,7 @@ def plot_compare(task_result: dict[str, Any], path: Path | str) -> None:
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
     ax.set_title(
-        f"{task_result['task']} (n={task_result['n']}, {task_result['prompts']} shared prompts):"
+        f"{title(task_result)} (n={task_result['n']}, {task_result['prompts']} shared prompts):"
         " models solid, learners dashed"
     )
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)

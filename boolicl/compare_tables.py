@@ -18,13 +18,26 @@ from typing import Any
 from boolicl.tables import learner_label, table_positions
 
 
+def title(task_result: dict[str, Any]) -> str:
+    """``task`` and, for other than the standard test prompts, the test set's name."""
+    test = task_result.get("test", "standard")
+    return task_result["task"] + ("" if test == "standard" else f", {test}")
+
+
+def stem(task_result: dict[str, Any]) -> str:
+    """The file name stem of a task's figures: ``task_nN`` and the test set's name."""
+    test = task_result.get("test", "standard")
+    base = f"{task_result['task']}_n{task_result['n']}"
+    return base if test == "standard" else f"{base}_{test.replace(' ', '-')}"
+
+
 def compare_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     """One flat row per (task, predictor): ``task``, ``n``, ``predictor``, ``kind`` (model or
     learner), ``acc@i``, ``mean``, ``ci_low``, ``ci_high``, ``seeds``, ``std``, ``status``."""
     rows = []
     for t in result["tasks"]:
         pos = table_positions(t["points"])
-        base = {"task": t["task"], "n": t["n"]}
+        base = {"task": t["task"], "test": t.get("test", "standard"), "n": t["n"]}
         for r in t["learners"]:
             if "run" in r["meta"]:
                 continue
@@ -40,6 +53,7 @@ def compare_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                     "seeds": None,
                     "std": None,
                     "status": "ok",
+                    **_after(r),
                 }
             )
         for m in t["models"]:
@@ -56,6 +70,7 @@ def compare_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
             else:
                 row.update({f"acc@{p}": None for p in pos})
                 row.update(mean=None, ci_low=None, ci_high=None, seeds=0, std=None)
+            row.update(_after(m))
             row["status"] = (
                 "ok" if not m["failed"] else f"failed: {len(m['failed'])} run(s): "
                 + m["failed"][0]["error"].splitlines()[0][:120]
@@ -68,6 +83,18 @@ def compare_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                  "ci_high": None, "seeds": None, "std": None, "status": f"skipped: {s['reason']}"}
             )
     return rows
+
+
+def _after(r: dict[str, Any]) -> dict[str, Any]:
+    """The ``after_prefix`` column of a row on prompts with a teaching prefix (none else)."""
+    if "after_prefix" not in r:
+        return {}
+    return {"after_prefix": None if r["after_prefix"]["accuracy"] is None
+            else round(r["after_prefix"]["accuracy"], 4)}
+
+
+def _same(r: dict[str, Any], t: dict[str, Any]) -> bool:
+    return r["task"] == t["task"] and r["test"] == t.get("test", "standard")
 
 
 def _cell(v: Any, digits: int = 3) -> str:
@@ -90,16 +117,30 @@ def compare_markdown(result: dict[str, Any]) -> str:
         pos = table_positions(t["points"])
         lines += [
             "",
-            f"## {t['task']} (n = {t['n']}, {t['points']} points)",
+            f"## {title(t)} (n = {t['n']}, {t['points']} points)",
             "",
+        ]
+        after = "prefix_lengths" in t
+        if after:
+            L = t["prefix_lengths"]
+            lines += [
+                f"Every prompt starts with the teaching sequence of its function ({L['min']}-"
+                f"{L['max']} examples, mean {L['mean']}); *after prefix*: the accuracy at the "
+                "position right after it.",
+                "",
+            ]
+        lines += [
             "| predictor | kind | " + " | ".join(f"@{p}" for p in pos)
+            + (" | after prefix" if after else "")
             + " | mean (95% CI) | ± std (seeds) | status |",
-            "|---|---|" + "---:|" * len(pos) + "---:|---:|---|",
+            "|---|---|" + "---:|" * len(pos) + ("---:|" if after else "") + "---:|---:|---|",
         ]
         for r in rows:
-            if r["task"] != t["task"]:
+            if not _same(r, t):
                 continue
             cells = " | ".join(_cell(r[f"acc@{p}"]) for p in pos)
+            if after:
+                cells += " | " + _cell(r.get("after_prefix"))
             mean = (
                 "-" if r["mean"] is None
                 else f"{r['mean']:.3f} ({r['ci_low']:.3f}-{r['ci_high']:.3f})"
@@ -142,17 +183,22 @@ def compare_tex(result: dict[str, Any]) -> str:
     out = []
     for t in result["tasks"]:
         pos = table_positions(t["points"])
+        after = "prefix_lengths" in t
         out += [
-            f"% {t['task']} (n = {t['n']}, {t['points']} points)",
-            r"\begin{tabular}{l" + "r" * len(pos) + "rr}",
+            f"% {title(t)} (n = {t['n']}, {t['points']} points)",
+            r"\begin{tabular}{l" + "r" * (len(pos) + after) + "rr}",
             r"\toprule",
-            "predictor & " + " & ".join(f"@{p}" for p in pos) + r" & mean (95\% CI) & $\pm$ std \\",
+            "predictor & " + " & ".join(f"@{p}" for p in pos)
+            + (" & after prefix" if after else "")
+            + r" & mean (95\% CI) & $\pm$ std \\",
             r"\midrule",
         ]
         for r in rows:
-            if r["task"] != t["task"]:
+            if not _same(r, t):
                 continue
             cells = " & ".join(_cell(r[f"acc@{p}"]) for p in pos)
+            if after:
+                cells += " & " + _cell(r.get("after_prefix"))
             mean = (
                 "--" if r["mean"] is None
                 else f"{r['mean']:.3f} ({r['ci_low']:.3f}--{r['ci_high']:.3f})"

@@ -48,6 +48,7 @@ def run_baselines(
     p_one: float | None = None,
     runs: Sequence[Path | str] = (),
     predictions: dict[str, Any] | None = None,
+    run_labels: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Run ``learners`` (and the trained models of the run folders ``runs``) on prompts of
     ``task`` and score them per position.
@@ -64,6 +65,7 @@ def run_baselines(
     ``"<model> (<run folder name>)"`` and its ``meta`` holds the run's config.
     ``predictions``: a dict that receives each predictor's ``(B, P)`` predictions by name
     (e.g. for :func:`learners.agreement_matrix`), and the prompts as ``"ys"``.
+    ``run_labels``: the names of the runs' entries instead (one per run, distinct).
     """
     t = get_task(task)
     params = dict(params or {})
@@ -104,9 +106,13 @@ def run_baselines(
             **params,
         )
         predictors.append((name, learner, {}))
-    for run in runs:
+    if run_labels is not None and (
+        len(run_labels) != len(runs) or len(set(run_labels)) < len(run_labels)
+    ):
+        raise ValueError("run_labels must give one distinct name per run")
+    for i, run in enumerate(runs):
         model, config = load_model(run, dev)
-        label = f"{config.model} ({Path(run).name})"
+        label = run_labels[i] if run_labels is not None else f"{config.model} ({Path(run).name})"
         predictors.append((label, model, {"run": str(run), "config": config.to_dict()}))
     rows = []
     for name, predictor, meta in tqdm(

@@ -2,42 +2,65 @@
 comparison (:mod:`boolicl.compare`), with a ``REPORT.md`` that states the paper's claim, what
 this run found and the figures it rests on.
 
-A :class:`Preset` names the tasks, backbones and learners of the experiment, and how to read
-its result: :func:`examples_to_reach` (the first position from which a predictor's accuracy
-stays at or above a level) and the accuracy at chosen positions, for every predictor. At
-``--scale small`` a preset runs on a 2-core CPU in minutes; the report says whether the paper's
-qualitative result shows at that scale, with the numbers, and never more than they say.
+A :class:`Preset` names the tasks, the trained models (backbones, with training overrides such
+as teaching sequences or label noise: :class:`boolicl.compare.Arm`), the test prompt sets
+(:class:`boolicl.compare.TestSet`), the learners, the settings of each scale, and how to read
+the result: its ``verdict`` turns the comparison into findings, each a sentence with the
+numbers and whether the paper's qualitative result shows. The report gives, per task and test
+set, every predictor's accuracy at chosen positions, its mean, the examples it needs to stay at
+:data:`LEVEL` (:func:`examples_to_reach`) and, on prompts with a teaching prefix, its accuracy
+right after the prefix. At ``--scale small`` a preset runs on a 2-core CPU in minutes; the
+report says whether the qualitative result shows at that scale and never more than the numbers
+say.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from boolicl.compare import check_out, plan_compare, run_compare, write_compare
+from boolicl.compare import (
+    STANDARD,
+    Arm,
+    TestSet,
+    check_out,
+    plan_compare,
+    run_compare,
+    write_compare,
+)
+from boolicl.compare_tables import title
 from boolicl.tables import learner_label, table_positions
+from models.backbones import BACKBONES
 
 REPORT = "REPORT.md"
 LEVEL = 0.99
 """The accuracy level of :func:`examples_to_reach` in the reports."""
 
+Finding = tuple[str, bool, str]
+"""``(heading, shows, sentence)``: one finding of a preset's verdict."""
+
 
 @dataclass(frozen=True)
 class Preset:
-    """An experiment: ``tasks`` x ``models`` beside ``learners``, ``claim`` (the paper's, in
-    words), ``verdict`` (from a task's comparison result: whether the claim's qualitative
-    result shows in this run, and the sentence that says so with the numbers)."""
+    """An experiment: ``tasks`` x ``models`` (backbone names or :class:`Arm`) beside
+    ``learners`` (``None``: all that apply) on the ``tests`` prompt sets; ``claim`` (the
+    paper's, in words), ``verdict`` (from the comparison result: the findings), ``scales``
+    (per scale, keyword arguments of :func:`boolicl.compare.plan_compare`: ``steps``,
+    ``sizes``, ``overrides``) and ``note`` (what a reader must know to read the numbers)."""
 
     name: str
     title: str
     claim: str
     tasks: tuple[str, ...]
-    models: tuple[str, ...]
+    models: tuple[str | Arm, ...]
     learners: tuple[str, ...] | None
-    verdict: Callable[[dict[str, Any]], tuple[bool, str]]
-    small_steps: int | None = None  # the small scale's steps when it needs other than its own
+    verdict: Callable[[dict[str, Any]], list[Finding]]
+    tests: tuple[TestSet, ...] = (STANDARD,)
+    scales: dict[str, dict[str, Any]] = field(default_factory=dict)
+    note: str = ""
+    prompts: dict[str, int] = field(default_factory=dict)  # shared test prompts per scale
 
 
 def examples_to_reach(curve: list[float], level: float = LEVEL) -> int | None:
@@ -56,81 +79,434 @@ def curves(task: dict[str, Any]) -> dict[str, list[float]]:
     return out
 
 
-def _sample_efficiency(task: dict[str, Any]) -> tuple[bool, str]:
-    c = curves(task)
-    model = next((m for m in task["models"] if m["seeds"]), None)
-    best = max((v for k, v in c.items() if k.startswith("bayes")), key=lambda v: sum(v),
-               default=None)
-    if model is None or best is None:
-        return False, "the model or the Bayes-optimal learner is missing: nothing to compare"
-    last = task["points"] - 1
-    gap = best[last] - model["per_position"][last]
-    held = gap <= 0.05
-    return held, (
-        f"at {last} examples the {model['name']} is at {model['per_position'][last]:.3f} and "
+def after_prefix_of(task: dict[str, Any]) -> dict[str, float | None]:
+    """Accuracy right after the teaching prefix of every learner (by label) and model."""
+    out = {
+        learner_label(r): r["after_prefix"]["accuracy"]
+        for r in task["learners"]
+        if "run" not in r["meta"] and "after_prefix" in r
+    }
+    out.update({m["name"]: m["after_prefix"]["accuracy"] for m in task["models"]
+                if "after_prefix" in m})
+    return out
+
+
+def entries(result: dict[str, Any], task: str) -> dict[str, dict[str, Any]]:
+    """The task results of ``task``, by test set name."""
+    return {t["test"]: t for t in result["tasks"] if t["task"] == task}
+
+
+def model(entry: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The trained model ``name`` of a task result, ``None`` when it is missing or failed."""
+    return next((m for m in entry["models"] if m["name"] == name and m["seeds"]), None)
+
+
+def _mean(curve: list[float], start: int = 0) -> float:
+    part = curve[start:]
+    return sum(part) / len(part)
+
+
+def _learner(entry: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return next((r for r in entry["learners"] if r["name"] == name and "run" not in r["meta"]),
+                None)
+
+
+# -- sample-efficiency ---------------------------------------------------------------------
+
+
+def _sample_efficiency(result: dict[str, Any]) -> list[Finding]:
+    t = entries(result, "conjunction")["standard"]
+    c = curves(t)
+    m = next((m for m in t["models"] if m["seeds"]), None)
+    best = max((v for k, v in c.items() if k.startswith("bayes")), key=sum, default=None)
+    if m is None or best is None:
+        return [(title(t), False, "the model or the Bayes-optimal learner is missing")]
+    last = t["points"] - 1
+    gap = best[last] - m["per_position"][last]
+    return [(title(t), gap <= 0.05, (
+        f"at {last} examples the {m['name']} is at {m['per_position'][last]:.3f} and "
         f"the Bayes-optimal learner at {best[last]:.3f} (gap {gap:+.3f}; the claim shows here "
-        f"when the gap is at most 0.05); mean over positions {model['mean']:.3f} against "
-        f"{sum(best) / len(best):.3f}"
-    )
+        f"when the gap is at most 0.05); mean over positions {m['mean']:.3f} against "
+        f"{_mean(best):.3f}"
+    ))]
+
+
+# -- teaching ------------------------------------------------------------------------------
+
+TEACH_ARMS = (
+    Arm("transformer", (("teach", "none"),), "trained without teaching"),
+    Arm("transformer", (("teach", "all"),), "trained with teaching"),
+    Arm("transformer", (("teach", "mixed:0.5"),), "trained on a 50/50 mix"),
+)
+PREFIX = TestSet("teaching prefix", teach=True)
+NEAR_PERFECT = 0.95
+"""Accuracy right after the teaching sequence that counts as near perfect in the verdicts."""
+
+
+def regimes(result: dict[str, Any], task: str) -> list[dict[str, Any]]:
+    """Per trained model and test set of ``task`` (the paper's regimes and the two
+    diagonals): accuracy right after the teaching prefix (on prompts with one), mean over
+    positions and the examples needed to stay at :data:`LEVEL`."""
+    rows = []
+    for arm in TEACH_ARMS:
+        for test, t in entries(result, task).items():
+            m = model(t, arm.label)
+            rows.append({
+                "trained": arm.label,
+                "tested": "with teaching prefix" if test == PREFIX.name else "without",
+                "after_prefix": (m or {}).get("after_prefix", {}).get("accuracy"),
+                "mean": m["mean"] if m else None,
+                "reach": examples_to_reach(m["per_position"]) if m else None,
+                "failed": m is None,
+            })
+    return rows
+
+
+def _teaching(result: dict[str, Any]) -> list[Finding]:
+    out = []
+    none, with_, mix = (a.label for a in TEACH_ARMS)
+    for task in result["settings"]["tasks"]:
+        e = entries(result, task)
+        plain, prefixed = e.get("standard"), e.get(PREFIX.name)
+        w = model(prefixed, with_) if prefixed else None
+        x = model(prefixed, mix) if prefixed else None
+        x_plain = model(plain, mix) if plain else None
+        n_plain = model(plain, none) if plain else None
+        if not all((w, x, x_plain, n_plain)):
+            out.append((task, False, "a model failed; nothing to compare"))
+            continue
+        wa, xa = w["after_prefix"]["accuracy"], x["after_prefix"]["accuracy"]
+        gap = n_plain["mean"] - x_plain["mean"]
+        shows = wa >= NEAR_PERFECT and xa >= NEAR_PERFECT and gap <= 0.05
+        out.append((task, shows, (
+            f"right after the teaching sequence the model trained with teaching sequences is at "
+            f"{wa:.3f} and the one trained on the mix at {xa:.3f} (near perfect here: at least "
+            f"{NEAR_PERFECT}); without a prefix the mix-trained model's mean is "
+            f"{x_plain['mean']:.3f} against {n_plain['mean']:.3f} for the model trained without "
+            f"teaching sequences (gap {gap:+.3f}, at most 0.05 for the claim); the model "
+            f"trained only with teaching sequences has mean {model(plain, with_)['mean']:.3f} "
+            "on prompts without them"
+            if model(plain, with_) else "a model failed"
+        )))
+    return out
+
+
+# -- boolean-classes -----------------------------------------------------------------------
+
+PARITIES = ("parity", "sparse_parity")
+CHANCE_BAND = 0.1
+"""How far from 0.5 a parity accuracy may be and still count as chance in the verdicts."""
+
+
+def _boolean_classes(result: dict[str, Any]) -> list[Finding]:
+    out = []
+    for task in result["settings"]["tasks"]:
+        t = entries(result, task)["standard"]
+        null = _learner(t, "null")
+        base = max(null["mean"], 1 - null["mean"]) if null else 0.5
+        models = [m for m in t["models"] if m["seeds"]]
+        if not models:
+            out.append((task, False, "every model failed"))
+            continue
+        cells = ", ".join(f"{m['name']} {m['mean']:.3f}" for m in models)
+        if task in PARITIES:
+            last = t["points"] - 1
+            at = {m["name"]: m["per_position"][last] for m in models}
+            shows = all(abs(v - 0.5) <= CHANCE_BAND for v in at.values())
+            out.append((task, shows, (
+                f"at {last} examples: " + ", ".join(f"{k} {v:.3f}" for k, v in at.items())
+                + f" (the paper: at chance, within {CHANCE_BAND} of 0.5 here)"
+            )))
+        else:
+            best = max(m["mean"] for m in models)
+            out.append((task, best >= base + 0.05, (
+                f"mean over positions: {cells}; the better of always-0 and always-1 is at "
+                f"{base:.3f} (learned here: the best model at least 0.05 above it)"
+            )))
+    return out
+
+
+# -- nearest-neighbour ---------------------------------------------------------------------
+
+
+def _nearest_neighbour(result: dict[str, Any]) -> list[Finding]:
+    t = entries(result, "nearest_neighbour")["standard"]
+    start = t["params"].get("start", 0)
+    nn = _learner(t, "nn1")
+    out = []
+    for m in t["models"]:
+        if not m["seeds"]:
+            out.append((m["name"], False, "the model failed"))
+            continue
+        acc = _mean(m["per_position"], start)
+        agree = None
+        if t.get("agreement") and nn is not None:
+            row = t["agreement"]["rows"].index(m["name"] + " (seed-0)") \
+                if m["name"] + " (seed-0)" in t["agreement"]["rows"] else None
+            if row is not None:
+                col = t["agreement"]["columns"].index(learner_label(nn))
+                agree = t["agreement"]["mean"][row][col]
+        out.append((m["name"], acc >= NEAR_PERFECT, (
+            f"from position {start} on (after the random labels) its accuracy is {acc:.3f} "
+            f"(nn1: {_mean(nn['per_position'], start):.3f})" if nn else f"accuracy {acc:.3f}"
+        ) + (f"; it agrees with nn1 at {agree:.3f} of all positions" if agree is not None else "")
+          + f" (the claim shows at {NEAR_PERFECT} or more)"))
+    return out
+
+
+# -- robustness ----------------------------------------------------------------------------
+
+NOISE = 0.1
+ROBUST_ARMS = (
+    Arm("transformer", (), "trained on clean labels"),
+    Arm("transformer", (("label_noise", NOISE),), f"trained with {NOISE:.0%} label noise"),
+)
+SHIFTS = (
+    STANDARD,
+    TestSet("no forced positives", force=0.0),
+    TestSet("biased inputs p_one=0.7", p_one=0.7),
+    TestSet("half the variables", dims=4),
+)
+
+
+def _robustness(result: dict[str, Any]) -> list[Finding]:
+    out = []
+    clean, noisy = (a.label for a in ROBUST_ARMS)
+    e = entries(result, "conjunction")
+    t = e["standard"]
+    c, z = model(t, clean), model(t, noisy)
+    if c and z:
+        gap = c["mean"] - z["mean"]
+        out.append(("label noise at training time", gap <= 0.05, (
+            f"on clean test labels the model trained with {NOISE:.0%} flipped labels has mean "
+            f"{z['mean']:.3f} against {c['mean']:.3f} for the clean one (gap {gap:+.3f}; robust "
+            "here: at most 0.05)"
+        )))
+    for test, t in e.items():
+        if test == "standard":
+            continue
+        c, el = model(t, clean), _learner(t, "elimination")
+        if c is None or el is None:
+            out.append((test, False, "the model or the elimination learner is missing"))
+            continue
+        gap = el["mean"] - c["mean"]
+        base = e["standard"]
+        c0, el0 = model(base, clean), _learner(base, "elimination")
+        gap0 = el0["mean"] - c0["mean"] if c0 and el0 else 0.0
+        out.append((test, gap - gap0 <= 0.05, (
+            f"the clean model has mean {c['mean']:.3f}, the elimination learner {el['mean']:.3f} "
+            f"on the same shifted prompts (gap {gap:+.3f}, against {gap0:+.3f} without the "
+            "shift; robust here: the gap grows by at most 0.05)"
+        )))
+    return out
+
+
+# -- parity-architectures ------------------------------------------------------------------
+
+
+def _parity_architectures(result: dict[str, Any]) -> list[Finding]:
+    t = entries(result, "sparse_parity")["standard"]
+    last = t["points"] - 1
+    out = []
+    for m in t["models"]:
+        if not m["seeds"]:
+            out.append((m["name"], False, "the model failed"))
+            continue
+        v = m["per_position"][last]
+        learned = v >= 0.9
+        expected = m["name"] == "mamba"  # the paper: Transformers fail; later work: Mamba learns
+        out.append((m["name"], learned == expected, (
+            f"accuracy at {last} examples {v:.3f} ({'learned' if learned else 'not learned'}; "
+            f"learned here: at least 0.9; reported: {'learned' if expected else 'not learned'})"
+        )))
+    return out
 
 
 PRESETS: dict[str, Preset] = {
-    "sample-efficiency": Preset(
-        name="sample-efficiency",
-        title="Sample efficiency on conjunctions",
-        claim=(
-            "Trained in context on conjunctions, a Transformer's accuracy against the number of "
-            "examples follows the classical learners built for the class: it approaches the "
-            "elimination learner and the Bayes-optimal learner under the task's prior, well "
-            "above the nearest-neighbour and averaging baselines."
+    p.name: p
+    for p in [
+        Preset(
+            name="sample-efficiency",
+            title="Sample efficiency on conjunctions",
+            claim=(
+                "Trained in context on conjunctions, a Transformer's accuracy against the number "
+                "of examples follows the classical learners built for the class: it approaches "
+                "the elimination learner and the Bayes-optimal learner under the task's prior, "
+                "well above the nearest-neighbour and averaging baselines."
+            ),
+            tasks=("conjunction",),
+            models=("transformer",),
+            learners=("null", "averaging", "nn1", "elimination", "bayes"),
+            verdict=_sample_efficiency,
         ),
-        tasks=("conjunction",),
-        models=("transformer",),
-        learners=("null", "averaging", "nn1", "elimination", "bayes"),
-        verdict=_sample_efficiency,
-    ),
+        Preset(
+            name="teaching",
+            title="Teaching sequences",
+            claim=(
+                "A Transformer trained on prompts that start with a teaching sequence predicts "
+                "correctly right after the sequence, far sooner than one trained without; one "
+                "trained on a 50/50 mixture uses the teaching sequence when the prompt has one "
+                "and otherwise does about as well as the model trained without them: two "
+                "distinct algorithms in one model."
+            ),
+            tasks=("conjunction", "disjunction", "monotone_dnf", "monotone_cnf",
+                   "sparse_parity"),
+            models=TEACH_ARMS,
+            learners=("null", "nn1", "elimination", "gf2"),
+            tests=(STANDARD, PREFIX),
+            verdict=_teaching,
+            scales={"small": {"steps": 800, "overrides": {"layers": 2, "width": 32}}},
+            prompts={"small": 500},
+            note=(
+                "The four regimes are the off-diagonal cells of the regime table (trained with, "
+                "tested without; trained without, tested with; the mix tested each way). "
+                "Monotone DNF and CNF (3 terms of positive literals) stand for the paper's DNF "
+                "and CNF: boolfun's closed-form teaching sequences exist for monotone ones. "
+                "The sparse parity's teaching sequence is n linearly independent points."
+            ),
+        ),
+        Preset(
+            name="boolean-classes",
+            title="The Boolean function classes across architectures",
+            claim=(
+                "Transformers learn most of the classes in context about as well as the "
+                "learners built for them (conjunctions, disjunctions, DNF, CNF, majority, "
+                "thresholds, halfspaces) and fail on parities, staying near chance; "
+                "attention-free architectures come close to Transformers on most classes."
+            ),
+            tasks=("conjunction", "disjunction", "sparse_disjunction", "dnf", "cnf",
+                   "majority", "threshold", "halfspace", "parity", "sparse_parity"),
+            models=tuple(BACKBONES),
+            learners=("null", "averaging", "nn1", "elimination", "halfspace", "gf2"),
+            verdict=_boolean_classes,
+            scales={"small": {"steps": 300, "overrides": {"layers": 2, "width": 32}}},
+            prompts={"small": 300},
+            note=(
+                "At the small scale every model trains for only a few hundred steps: read "
+                "'learned' as 'clearly above the label-rate baseline', not as the paper's "
+                "near-perfect accuracy. The Bayes-optimal learner is left out to keep the "
+                "preset in minutes (`boolicl compare` adds it)."
+            ),
+        ),
+        Preset(
+            name="nearest-neighbour",
+            title="Nearest neighbour in context",
+            claim=(
+                "On the nearest-neighbour task (after a prefix of random labels, each label "
+                "copies that of the most similar earlier input) a Transformer learns to "
+                "implement the nearest-neighbour rule: near-perfect accuracy after the prefix."
+            ),
+            tasks=("nearest_neighbour",),
+            models=("transformer", "lstm"),
+            learners=("null", "averaging", "nn1", "nn3"),
+            verdict=_nearest_neighbour,
+            scales={"small": {"sizes": {"nearest_neighbour": (8, 60)}}},
+        ),
+        Preset(
+            name="robustness",
+            title="Robustness: label noise at training, shifted inputs and fewer variables "
+                  "at test",
+            claim=(
+                "A model that learned a learning algorithm, not its training distribution, "
+                "keeps working when labels were noisy in training and when the test inputs "
+                "shift; this preset measures it beside the elimination learner, which sees the "
+                "same shifted prompts (the paper studies such shifts for its trained models)."
+            ),
+            tasks=("conjunction",),
+            models=ROBUST_ARMS,
+            learners=("null", "nn1", "elimination"),
+            tests=SHIFTS,
+            verdict=_robustness,
+        ),
+        Preset(
+            name="parity-architectures",
+            title="Parity-(10,2) across architectures",
+            claim=(
+                "At 140 examples, Transformers fail to learn sparse parities Parity-(10,2) in "
+                "context (accuracy near chance); later work (Park et al., ICML 2024) reports "
+                "that Mamba learns them."
+            ),
+            tasks=("sparse_parity",),
+            models=tuple(BACKBONES),
+            learners=("null", "nn1", "gf2", "sparse_parity"),
+            verdict=_parity_architectures,
+            scales={"small": {"sizes": {"sparse_parity": (10, 140)}, "steps": 500,
+                              "overrides": {"layers": 2, "width": 32}}},
+            prompts={"small": 300},
+            note=(
+                "Parity sets are drawn per prompt: every prompt of every batch has its own "
+                "uniformly random 2-subset S of the 10 variables (boolfun's sampler), during "
+                "training and in the test prompts."
+            ),
+        ),
+    ]
 }
 """The presets of ``boolicl reproduce``, by name."""
 
 
+def _table(t: dict[str, Any]) -> list[str]:
+    pos = table_positions(t["points"])
+    after = after_prefix_of(t) if "prefix_lengths" in t else None
+    lines = [
+        "| predictor | " + " | ".join(f"@{p}" for p in pos)
+        + (" | after prefix" if after is not None else "")
+        + f" | mean | examples to stay >= {LEVEL} |",
+        "|---|" + "---:|" * len(pos) + ("---:|" if after is not None else "") + "---:|---:|",
+    ]
+    for name, curve in curves(t).items():
+        reach = examples_to_reach(curve)
+        cells = " | ".join(f"{curve[p]:.3f}" for p in pos)
+        if after is not None:
+            a = after.get(name)
+            cells += " | " + ("-" if a is None else f"{a:.3f}")
+        lines.append(
+            f"| {name} | {cells} | {_mean(curve):.3f} | {'never' if reach is None else reach} |"
+        )
+    for m in t["models"]:
+        if m["failed"]:
+            lines.append(f"\n{m['name']}: {len(m['failed'])} run(s) failed (see table.md).")
+    return lines
+
+
 def report_markdown(preset: Preset, result: dict[str, Any]) -> str:
-    """``REPORT.md``: the claim, the verdict per task, and per predictor the accuracy at the
-    table's positions, the mean and the examples needed to stay at :data:`LEVEL`."""
+    """``REPORT.md``: the claim, the findings, per task and test set the predictors'
+    accuracy at the table's positions, mean, accuracy right after a teaching prefix and the
+    examples needed to stay at :data:`LEVEL`, and for the teaching preset the regime table."""
     s = result["settings"]
+    steps = sorted({r["steps"] for j in result["training"] for r in j["runs"]
+                    if r["steps"] is not None})
+    ss = s["scale_settings"] | s.get("overrides", {})
+    findings = preset.verdict(result)
+    shown = sum(f[1] for f in findings)
     lines = [
         f"# {preset.title} (`boolicl reproduce {preset.name}`)",
         "",
         f"**The paper's claim** (Bhattamishra et al., ICLR 2024): {preset.claim}",
         "",
-        f"**This run**: scale `{s['scale']}` ({s['scale_settings']['layers']} layers of width "
-        f"{s['scale_settings']['width']}, {result['training'][0]['runs'][0]['steps']} steps), "
-        f"{s['prompts']} shared test prompts per task, device `{s['device']}`.",
+        f"**This run**: scale `{s['scale']}` ({ss['layers']} layers of width {ss['width']}, "
+        f"{', '.join(map(str, steps)) or 'no'} training steps), {s['prompts']} shared test "
+        f"prompts per task and test set, device `{s['device']}`.",
     ]
+    if preset.note:
+        lines += ["", preset.note]
+    lines += ["", f"**Found**: the qualitative result shows in {shown} of {len(findings)} "
+              "findings of this run.", ""]
+    lines += [f"- **{h}**: {'shows' if ok else 'does not show'}: {text}." for h, ok, text
+              in findings]
+    if preset.name == "teaching":
+        for task in s["tasks"]:
+            lines += ["", f"### Regimes on {task}", "",
+                      "| trained | tested | right after the prefix | mean | examples to stay "
+                      f">= {LEVEL} |", "|---|---|---:|---:|---:|"]
+            for r in regimes(result, task):
+                a = "-" if r["after_prefix"] is None else f"{r['after_prefix']:.3f}"
+                mean = "failed" if r["mean"] is None else f"{r['mean']:.3f}"
+                reach = "never" if r["reach"] is None else r["reach"]
+                lines.append(f"| {r['trained']} | {r['tested']} | {a} | {mean} | {reach} |")
     for t in result["tasks"]:
-        held, sentence = preset.verdict(t)
-        pos = table_positions(t["points"])
-        lines += [
-            "",
-            f"## {t['task']} (n = {t['n']}, {t['points']} points)",
-            "",
-            f"**Found**: the qualitative result {'shows' if held else 'does not show'} in this "
-            f"run: {sentence}.",
-            "",
-            "| predictor | " + " | ".join(f"@{p}" for p in pos)
-            + f" | mean | examples to stay >= {LEVEL} |",
-            "|---|" + "---:|" * len(pos) + "---:|---:|",
-        ]
-        for name, curve in curves(t).items():
-            reach = examples_to_reach(curve)
-            cells = " | ".join(f"{curve[p]:.3f}" for p in pos)
-            lines.append(
-                f"| {name} | {cells} | {sum(curve) / len(curve):.3f} | "
-                f"{'never' if reach is None else reach} |"
-            )
-        for m in t["models"]:
-            if m["failed"]:
-                lines.append(f"\n{m['name']}: {len(m['failed'])} run(s) failed (see table.md).")
-    lines += ["", "Files: `table.md`, `table.csv`, `table.tex`, the PNGs, `results.json`."]
+        lines += ["", f"## {title(t)} (n = {t['n']}, {t['points']} points)", ""] + _table(t)
+    lines += ["", "Files: `table.md`, `table.csv`, `table.tex`, `agreement.md` (which learner "
+              "each model agrees with), the PNGs, `results.json`."]
     return "\n".join(lines) + "\n"
 
 
@@ -142,19 +518,21 @@ def run_reproduce(
     device: str = "cpu",
     steps: int | None = None,
     executor: Any = None,
-    prompts: int = 1000,
+    prompts: int | None = None,
     overwrite: bool = False,
     progress: bool = False,
 ) -> dict[str, Any]:
     """Run preset ``name`` (one of :data:`PRESETS`, else ``ValueError`` listing them) into
     ``out``: the comparison's files and ``REPORT.md``; returns the comparison's result with
-    ``preset`` and ``report`` added."""
+    ``preset`` and ``report`` added. ``steps`` and ``prompts`` (default: the preset's at that
+    scale, else 1000) override the preset's."""
     if name not in PRESETS:
         raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {name!r}")
     preset = PRESETS[name]
     out = check_out(out, overwrite)
-    if steps is None and scale == "small":
-        steps = preset.small_steps
+    settings = dict(preset.scales.get(scale, {}))
+    if steps is not None:
+        settings["steps"] = steps
     plan = plan_compare(
         list(preset.tasks),
         list(preset.models),
@@ -162,8 +540,11 @@ def run_reproduce(
         scale=scale,
         out=out,
         device=device,
-        steps=steps,
+        tests=list(preset.tests),
+        **settings,
     )
+    if prompts is None:
+        prompts = preset.prompts.get(scale, 1000)
     result = run_compare(plan, executor=executor, prompts=prompts, progress=progress)
     report = report_markdown(preset, result)
     result["preset"] = name

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from boolfun.classes import make_class
 from boolfun.samplers import sample_prompts
-from boolfun.tasks import teaching_class
+from boolfun.tasks import teaching_class, teaching_class_params
 from models.config import TrainConfig
 from teaching.construct import teaching_sequence
 
@@ -102,22 +102,53 @@ class PromptSource:
     ) -> tuple[torch.Tensor, torch.Tensor]:
         c = self.config
         coins = torch.rand(c.batch, generator=self.generator, device=self.device).cpu()
-        xs, ys = xs.clone(), ys.clone()
-        cls = None
-        for b, f in enumerate(functions):
-            if coins[b] >= self.p_teach:
-                continue
-            key = str(f)
-            if key not in self._teaching:
-                if cls is None:
-                    cls = make_class(teaching_class(c.task), c.n)
-                ex = teaching_sequence(f, cls, "paper")
-                self._teaching[key] = (np.asarray(ex.xs), np.asarray(ex.ys))
-            tx, ty = self._teaching[key]
-            m = min(len(ty), xs.shape[1])
-            xs[b, :m] = torch.as_tensor(tx[:m], device=self.device)
-            ys[b, :m] = torch.as_tensor(ty[:m], device=self.device)
+        xs, ys, _ = with_teaching_prefix(
+            c.task, xs, ys, functions, mask=coins < self.p_teach, cache=self._teaching
+        )
         return xs, ys
+
+
+def with_teaching_prefix(
+    task: str,
+    xs: torch.Tensor,
+    ys: torch.Tensor,
+    functions: Any,
+    *,
+    mask: Any = None,
+    cache: dict[str, Any] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+    """Prompts ``xs (B, P, n)``, ``ys (B, P)`` of ``functions`` (one per prompt) with their
+    first ``L_b`` examples replaced by the paper's teaching sequence of ``functions[b]``
+    (:func:`teaching.construct.teaching_sequence` in the class of
+    :data:`boolfun.tasks.TEACHING_CLASSES`; ``L_b`` its length, at most ``P``) for every
+    prompt ``b`` where ``mask`` (length ``B``, default all) is true. The labels stay those of
+    ``f_b``, so the prompt is still one of ``f_b``. Returns new tensors and ``L (B,)`` (0
+    where no prefix was put). ``cache`` maps a function's string form to its sequence (reused
+    across calls); ``ValueError`` naming ``task`` when the task has no teaching class."""
+    cls_name = teaching_class(task)
+    if cls_name is None:
+        raise ValueError(f"task {task!r} has no teaching sequences")
+    B, P = ys.shape
+    mask = np.ones(B, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    cache = {} if cache is None else cache
+    xs, ys = xs.clone(), ys.clone()
+    lengths = np.zeros(B, dtype=np.int64)
+    cls = None
+    for b, f in enumerate(functions):
+        if not mask[b]:
+            continue
+        key = str(f)
+        if key not in cache:
+            if cls is None:
+                cls = make_class(cls_name, xs.shape[2], **teaching_class_params(task))
+            ex = teaching_sequence(f, cls, "paper")
+            cache[key] = (np.asarray(ex.xs), np.asarray(ex.ys))
+        tx, ty = cache[key]
+        m = min(len(ty), P)
+        xs[b, :m] = torch.as_tensor(tx[:m], device=xs.device)
+        ys[b, :m] = torch.as_tensor(ty[:m], device=ys.device)
+        lengths[b] = m
+    return xs, ys, lengths
 
 
 def eval_prompts(config: TrainConfig, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:

@@ -55,7 +55,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         progress=progress,
     )
     try:
-        result = run_compare(plan, executor=executor, prompts=args.prompts, progress=progress)
+        result = run_compare(plan, executor=executor, prompts=args.prompts or 1000,
+                             progress=progress)
     except TrainingInterrupted as e:
         print(f"boolicl compare: {e}; the same command goes on from there", file=sys.stderr)
         return 130

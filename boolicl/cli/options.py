@@ -224,7 +224,7 @@ def add_experiment_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=types.positive_int, default=None,
                    help="training steps (default: the scale's)")
     add_device(p, "to train and evaluate on")
-    add_prompts(p, 1000, "shared test prompts per task")
+    add_prompts(p, None, "shared test prompts per task (default 1000; a preset's own)")
     p.add_argument("--executor", choices=EXECUTORS, default="inprocess", metavar="NAME",
                    help="inprocess (default) or ray: where the trainings run")
     p.add_argument("--ray-address", default=None,
