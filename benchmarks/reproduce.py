@@ -26,15 +26,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", type=Path, help="write the results as JSON")
     parser.add_argument("--markdown", type=Path, help="write a markdown table")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="write each preset's folder into KEEP/PRESET (default: a temporary "
+                        "folder, deleted)")
     args = parser.parse_args(argv)
     rows = []
     for name in args.presets:
         with tempfile.TemporaryDirectory() as tmp:
+            where = (args.keep or Path(tmp)) / name
             t0 = time.perf_counter()
-            run = run_reproduce(name, Path(tmp) / name, scale=args.scale, device=args.device)
+            run = run_reproduce(name, where, scale=args.scale, device=args.device,
+                                overwrite=True)
             seconds = time.perf_counter() - t0
-        verdict = PRESETS[name].verdict
-        found = [verdict(t) for t in run["tasks"]]
+        found = PRESETS[name].verdict(run)
         rows.append(
             {
                 "preset": name,
@@ -44,8 +48,13 @@ def main(argv: list[str] | None = None) -> int:
                 "training_seconds": round(
                     sum(r["seconds"] or 0 for t in run["training"] for r in t["runs"]), 1
                 ),
-                "shows_claim": [held for held, _ in found],
-                "found": [sentence for _, sentence in found],
+                "shows_claim": [held for _, held, _ in found],
+                "found": [f"{heading}: {sentence}" for heading, _, sentence in found],
+                "per_run": [
+                    {"task": t["task"], "model": t["model"], "seed": r["seed"],
+                     "seconds": r["seconds"], "steps": r["steps"], "error": r["error"]}
+                    for t in run["training"] for r in t["runs"]
+                ],
             }
         )
     result: dict[str, Any] = {
@@ -71,11 +80,18 @@ def markdown(result: dict[str, Any]) -> str:
         "|---|---|---|---:|---:|---|---|",
     ]
     for r in result["results"]:
+        shows = sum(r["shows_claim"])
         lines.append(
             f"| {r['preset']} | {r['scale']} | {r['device']} | {r['seconds']} | "
-            f"{r['training_seconds']} | {', '.join('yes' if h else 'no' for h in r['shows_claim'])}"
-            f" | {'; '.join(r['found'])} |"
+            f"{r['training_seconds']} | {shows} of {len(r['shows_claim'])} findings | "
+            f"{'; '.join(r['found'])} |"
         )
+    lines += ["", "Training seconds per task and model (one seed each):", "",
+              "| preset | task | model | steps | seconds |", "|---|---|---|---:|---:|"]
+    for r in result["results"]:
+        for run in r["per_run"]:
+            lines.append(f"| {r['preset']} | {run['task']} | {run['model']} | {run['steps']} | "
+                         f"{run['seconds']} |")
     return "\n".join(lines) + "\n"
 
 

@@ -96,6 +96,8 @@ class TestSet:
     ``p_one``: :func:`boolfun.samplers.sample_prompts`), or with functions of the first
     ``dims`` variables only, the others fixed at 0 (as a curriculum's first stages show them)."""
 
+    __test__ = False  # not a pytest test class
+
     name: str = "standard"
     teach: bool = False
     force: float | None = None

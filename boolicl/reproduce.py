@@ -16,8 +16,8 @@ say.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -123,12 +123,20 @@ def _sample_efficiency(result: dict[str, Any]) -> list[Finding]:
         return [(title(t), False, "the model or the Bayes-optimal learner is missing")]
     last = t["points"] - 1
     gap = best[last] - m["per_position"][last]
-    return [(title(t), gap <= 0.05, (
+    out = [("close to the Bayes-optimal learner", gap <= 0.05, (
         f"at {last} examples the {m['name']} is at {m['per_position'][last]:.3f} and "
-        f"the Bayes-optimal learner at {best[last]:.3f} (gap {gap:+.3f}; the claim shows here "
-        f"when the gap is at most 0.05); mean over positions {m['mean']:.3f} against "
-        f"{_mean(best):.3f}"
+        f"the Bayes-optimal learner at {best[last]:.3f} (gap {gap:+.3f}; close here: at most "
+        f"0.05); mean over positions {m['mean']:.3f} against {_mean(best):.3f}"
     ))]
+    baselines = [r for r in t["learners"] if r["name"] in ("nn1", "averaging")]
+    if baselines:
+        top = max(baselines, key=lambda r: r["mean"])
+        out.append(("well above the baselines", m["mean"] >= top["mean"] + 0.05, (
+            f"mean over positions {m['mean']:.3f} against {top['mean']:.3f} for the better of "
+            f"nearest neighbour and averaging ({learner_label(top)}; well above here: by at "
+            "least 0.05)"
+        )))
+    return out
 
 
 # -- teaching ------------------------------------------------------------------------------
@@ -379,10 +387,13 @@ PRESETS: dict[str, Preset] = {
             models=tuple(BACKBONES),
             learners=("null", "averaging", "nn1", "elimination", "halfspace", "gf2"),
             verdict=_boolean_classes,
-            scales={"small": {"steps": 300, "overrides": {"layers": 2, "width": 32}}},
+            scales={"small": {"steps": 300, "overrides": {"layers": 2, "width": 32},
+                              "sizes": {"dnf": (12, 40), "cnf": (12, 40)}}},
             prompts={"small": 300},
             note=(
-                "At the small scale every model trains for only a few hundred steps: read "
+                "At the small scale DNF and CNF use n = 12 (at n = 8 their functions are "
+                "nearly constant: about 88% of DNF labels are 1), the other tasks n <= 8. "
+                "Every model trains for only a few hundred steps: read "
                 "'learned' as 'clearly above the label-rate baseline', not as the paper's "
                 "near-perfect accuracy. The Bayes-optimal learner is left out to keep the "
                 "preset in minutes (`boolicl compare` adds it)."
@@ -510,30 +521,22 @@ def report_markdown(preset: Preset, result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_reproduce(
-    name: str,
-    out: Path | str,
-    *,
-    scale: str = "small",
-    device: str = "cpu",
-    steps: int | None = None,
-    executor: Any = None,
-    prompts: int | None = None,
-    overwrite: bool = False,
-    progress: bool = False,
-) -> dict[str, Any]:
-    """Run preset ``name`` (one of :data:`PRESETS`, else ``ValueError`` listing them) into
-    ``out``: the comparison's files and ``REPORT.md``; returns the comparison's result with
-    ``preset`` and ``report`` added. ``steps`` and ``prompts`` (default: the preset's at that
-    scale, else 1000) override the preset's."""
+def get_preset(name: str) -> Preset:
+    """The preset called ``name``; ``ValueError`` listing :data:`PRESETS` otherwise."""
     if name not in PRESETS:
         raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {name!r}")
-    preset = PRESETS[name]
-    out = check_out(out, overwrite)
+    return PRESETS[name]
+
+
+def preset_plan(
+    preset: Preset, out: Path | str, scale: str = "small", steps: int | None = None,
+    device: str = "cpu",
+) -> Any:
+    """The :class:`boolicl.compare.ComparePlan` of ``preset`` at ``scale``."""
     settings = dict(preset.scales.get(scale, {}))
     if steps is not None:
         settings["steps"] = steps
-    plan = plan_compare(
+    return plan_compare(
         list(preset.tasks),
         list(preset.models),
         list(preset.learners) if preset.learners is not None else None,
@@ -543,6 +546,36 @@ def run_reproduce(
         tests=list(preset.tests),
         **settings,
     )
+
+
+def run_reproduce(
+    name: str,
+    out: Path | str,
+    *,
+    scale: str = "small",
+    device: str = "cpu",
+    steps: int | None = None,
+    executor: Any = None,
+    prompts: int | None = None,
+    tasks: Sequence[str] | None = None,
+    overwrite: bool = False,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Run preset ``name`` (one of :data:`PRESETS`, else ``ValueError`` listing them) into
+    ``out``: the comparison's files and ``REPORT.md``; returns the comparison's result with
+    ``preset`` and ``report`` added. ``steps`` and ``prompts`` (default: the preset's at that
+    scale, else 1000) override the preset's; ``tasks``: some of the preset's tasks only."""
+    preset = get_preset(name)
+    if tasks is not None:
+        bad = [t for t in tasks if t not in preset.tasks]
+        if isinstance(tasks, str) or not tasks or bad:
+            raise ValueError(
+                f"tasks must be some of the preset's: {', '.join(preset.tasks)}"
+                + (f"; got {bad[0]!r}" if bad else "")
+            )
+        preset = replace(preset, tasks=tuple(t for t in preset.tasks if t in tasks))
+    out = check_out(out, overwrite)
+    plan = preset_plan(preset, out, scale, steps, device)
     if prompts is None:
         prompts = preset.prompts.get(scale, 1000)
     result = run_compare(plan, executor=executor, prompts=prompts, progress=progress)

@@ -20,6 +20,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("preset", choices=options.PRESETS, metavar="PRESET",
                    help="the experiment (an unknown name lists them)")
     p.add_argument("--out", type=types.path, required=True, help="output folder")
+    p.add_argument("--tasks", type=types.name_list, default=None, metavar="T1,T2",
+                   help="some of the preset's tasks only (default: all of them)")
     options.add_experiment_options(p)
 
 
@@ -38,7 +40,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     try:
         result = run_reproduce(
             args.preset, args.out, scale=args.scale, device=args.device, steps=args.steps,
-            executor=executor, prompts=args.prompts, overwrite=args.overwrite,
+            executor=executor, prompts=args.prompts, tasks=args.tasks, overwrite=args.overwrite,
             progress=progress,
         )
     except TrainingInterrupted as e:

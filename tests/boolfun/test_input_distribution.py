@@ -38,6 +38,8 @@ def test_forcing_families_are_the_literal_families():
         "sparse_disjunction",
         "dnf",
         "cnf",
+        "monotone_dnf",
+        "monotone_cnf",
         "monotone_conjunction",
         "conjunction_small",
         "disjunction_small",

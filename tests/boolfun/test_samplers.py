@@ -33,6 +33,8 @@ FORCING = {  # task: (label value forcing produces, q), from SPEC §1
     "sparse_disjunction": (0, 0.30),
     "dnf": (1, 0.35),
     "cnf": (0, 0.30),
+    "monotone_dnf": (1, 0.35),  # the monotone variants for teaching sequences (not in SPEC §1)
+    "monotone_cnf": (0, 0.30),
 }
 DEFAULTS = {  # task: (n, points, params), from SPEC §1 and the small-n LLM variants
     "conjunction": (28, 70, {}),
@@ -40,6 +42,8 @@ DEFAULTS = {  # task: (n, points, params), from SPEC §1 and the small-n LLM var
     "sparse_disjunction": (28, 70, {"k": 4}),
     "dnf": (28, 100, {}),
     "cnf": (28, 100, {}),
+    "monotone_dnf": (28, 100, {}),
+    "monotone_cnf": (28, 100, {}),
     "majority": (28, 100, {}),
     "threshold": (28, 70, {}),
     "halfspace": (20, 70, {}),
@@ -281,6 +285,8 @@ STATS = {  # the numbers of SPEC §1, written independently of boolfun.tasks
     "sparse_disjunction": _exactly_k_stats(4),
     "dnf": _literal_stats(0.10, 0.10, 3),
     "cnf": _literal_stats(0.10, 0.10, 3),
+    "monotone_dnf": _literal_stats(0.20, 0.0, 3),
+    "monotone_cnf": _literal_stats(0.20, 0.0, 3),
     "majority": _subset_stats(0.30),
     "threshold": _weight_stats([0, 1, -1], [0.70, 0.15, 0.15], HALVES),
     "halfspace": _weight_stats(list(range(-3, 4)), [1 / 7] * 7, [Fraction(1, 2)]),
