@@ -30,7 +30,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="write each preset's folder into KEEP/PRESET (default: a temporary "
                         "folder, deleted)")
     args = parser.parse_args(argv)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    result: dict[str, Any] = {
+        "machine": machine([args.device]),
+        "settings": {"command": "python -m benchmarks.reproduce " + " ".join(
+            argv if argv is not None else sys.argv[1:])},
+        "results": rows,
+    }
     for name in args.presets:
         with tempfile.TemporaryDirectory() as tmp:
             where = (args.keep or Path(tmp)) / name
@@ -57,13 +63,7 @@ def main(argv: list[str] | None = None) -> int:
                 ],
             }
         )
-    result: dict[str, Any] = {
-        "machine": machine([args.device]),
-        "settings": {"command": "python -m benchmarks.reproduce " + " ".join(
-            argv if argv is not None else sys.argv[1:])},
-        "results": rows,
-    }
-    write_results(result, markdown(result), args.out, args.markdown)
+        write_results(result, markdown(result), args.out, args.markdown)  # after each preset
     return 0
 
 

@@ -2,17 +2,21 @@
 
 :func:`plan_compare` turns tasks x models x seeds into training configs at a scale
 (:data:`SCALES`: ``small`` for a 2-core CPU in minutes, ``paper`` for the paper's sizes on a
-GPU) and their run folders; it checks every folder that already holds a run against its config
+GPU) and their run folders; a model is a backbone or an :class:`Arm` (a backbone trained with
+overrides: teaching sequences, label noise, ...), and every task is tested on one or more
+:class:`TestSet` (the task's own prompts, prompts that start with a teaching sequence, shifted
+inputs, fewer variables); it checks every folder that already holds a run against its config
 (a mismatch is refused naming the field) before anything trains. :func:`run_compare` trains
 what is missing through an executor (:mod:`boolicl.executors`; the seeds of one task and model
 train together as one stack, :mod:`models.stack`), then scores the learners that apply to each
 task and every trained run on one shared prompt set per task
-(:func:`boolicl.comparison.run_baselines`), and aggregates each model over its seeds (mean and
-standard deviation of the mean accuracy over positions; the per-position curve averaged over
-seeds). A run that failed does not stop the others: its model is marked failed in the tables.
-:mod:`boolicl.compare_tables` and :mod:`boolicl.compare_plots` present the result, and
-:func:`write_compare` writes every file. The same arguments give the same tables, byte for
-byte (timings are only in ``results.json``).
+(:func:`boolicl.comparison.run_baselines`; on prompts with a teaching prefix also the
+accuracy right after it, :func:`after_prefix`), and aggregates each model over its seeds
+(mean and standard deviation of the mean accuracy over positions; the per-position curve
+averaged over seeds). A run that failed does not stop the others: its model is marked failed
+in the tables. :mod:`boolicl.compare_tables` and :mod:`boolicl.compare_plots` present the
+result, and :func:`write_compare` writes every file. The same arguments give the same tables,
+byte for byte (timings are only in ``results.json``).
 """
 
 from __future__ import annotations
