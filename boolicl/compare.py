@@ -98,7 +98,8 @@ class TestSet:
     distribution (``standard``), optionally with every prompt starting with the teaching
     sequence of its function (``teach``), with out-of-distribution inputs (``force``,
     ``p_one``: :func:`boolfun.samplers.sample_prompts`), or with functions of the first
-    ``dims`` variables only, the others fixed at 0 (as a curriculum's first stages show them)."""
+    ``dims`` variables only, the others fixed at 0 (as a curriculum's first stages show them;
+    an int, or a float in (0, 1): that share of the task's ``n``, rounded down, at least 1)."""
 
     __test__ = False  # not a pytest test class
 
@@ -106,7 +107,7 @@ class TestSet:
     teach: bool = False
     force: float | None = None
     p_one: float | None = None
-    dims: int | None = None
+    dims: int | float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "teach": self.teach, "force": self.force,
@@ -378,7 +379,9 @@ def draw_test_prompts(
     if not test.teach and test.dims is None:
         return {"kwargs": {"force": test.force, "p_one": test.p_one}, "lengths": None}
     dims = n if test.dims is None else test.dims
-    if not 1 <= dims <= n:
+    if isinstance(dims, float) and 0 < dims < 1:
+        dims = max(1, int(dims * n))
+    if isinstance(dims, bool) or not isinstance(dims, int) or not 1 <= dims <= n:
         raise ValueError(f"tests: {test.name!r} has dims {dims}; allowed 1 to n = {n}")
     inputs = {k: v for k, v in (("force", test.force), ("p_one", test.p_one)) if v is not None}
     s = sample_prompts(task, prompts, points, dims, seed=seed, device=resolve_device(device),

@@ -273,7 +273,7 @@ SHIFTS = (
     STANDARD,
     TestSet("no forced positives", force=0.0),
     TestSet("biased inputs p_one=0.7", p_one=0.7),
-    TestSet("half the variables", dims=4),
+    TestSet("half the variables", dims=0.5),
 )
 
 

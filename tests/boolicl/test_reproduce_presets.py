@@ -71,13 +71,15 @@ def test_after_prefix_reads_the_position_right_after_each_prefix():
 
 
 def test_fewer_variables_and_shifted_inputs():
-    d = draw_test_prompts("conjunction", 8, 20, TestSet("half", dims=4), 50, 1, "cpu")
-    xs = d["kwargs"]["xs"]
-    assert xs.shape == (50, 20, 8) and not xs[..., 4:].any() and xs[..., :4].any()
+    for dims in (4, 0.5):
+        d = draw_test_prompts("conjunction", 8, 20, TestSet("half", dims=dims), 50, 1, "cpu")
+        xs = d["kwargs"]["xs"]
+        assert xs.shape == (50, 20, 8) and not xs[..., 4:].any() and xs[..., :4].all(-1).any()
     d = draw_test_prompts("conjunction", 8, 20, TestSet("biased", p_one=0.9), 50, 1, "cpu")
     assert d["kwargs"] == {"force": None, "p_one": 0.9} and d["lengths"] is None
-    with pytest.raises(ValueError, match="dims 9"):
-        draw_test_prompts("conjunction", 8, 20, TestSet("too many", dims=9), 5, 1, "cpu")
+    for bad in (9, 0, 1.5, True):
+        with pytest.raises(ValueError, match=f"dims {bad}"):
+            draw_test_prompts("conjunction", 8, 20, TestSet("bad", dims=bad), 5, 1, "cpu")
 
 
 def test_bad_arms_and_tests_are_refused(tmp_path):
