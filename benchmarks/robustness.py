@@ -54,7 +54,7 @@ BASE: dict[str, list[str]] = {
         "--batch", "4", "--steps", "1", "--eval-every", "0", "--no-progress", "--out", "OUT/run",
     ],
     "eval": ["eval", "FILES/run", "--prompts", "4", "--bootstrap", "10"],
-    "demo": ["demo", "--prompts", "4", "--model-steps", "0", "--out", "OUT/demo"],
+    "demo": ["demo", "--prompts", "4", "--steps", "1", "--out", "OUT/demo"],
 }  # fmt: skip
 """A small valid call of each command (OUT: a fresh scratch folder; FILES: prepared files)."""
 
@@ -99,7 +99,6 @@ SPECIFIC: dict[str, list[str]] = {
     "--curriculum-points": ["1:2", "5:1:1:1", "0:8:1:1", "a:b:c:d", "2:8:0:1"],
     "--curriculum-dims": ["1:2", "5:1:1:1", "0:4:1:1"],
     "--model": ["gru", "Transformer"],
-    "--model-steps": ["-1", "1.5"],
     "--out": ["", "/proc/boolicl/x", "FILES/a-file/x", "/dev/null/x"],
     "--prompts-file": ["FILES/missing.npz", "FILES/bad-values.npz", "FILES/nan.npz",
                        "FILES/no-ys.npz", "FILES/not-npz.npz", "FILES/unknown-task.npz",

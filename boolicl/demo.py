@@ -1,22 +1,32 @@
-"""``boolicl demo``: the main job, on CPU in about a minute.
+"""``boolicl demo``: the main job, on CPU in about two minutes.
 
-For every task it samples prompts with the vectorised sampler, measures the label balance
-(overall and per position), the size of the sampled functions and the sampling rate, and
-checks exactness on a subset: the labels equal the function's evaluation, its SAT encoding,
-its sympy expression, and the evaluation of its string form read back. It writes a Markdown
-table, the same as JSON, and a plot of the positive-label rate against the position.
+First the exact functions: for every task it samples prompts with the vectorised sampler,
+measures the label balance (overall and per position), the size of the sampled functions and
+the sampling rate, and checks exactness on a subset: the labels equal the function's
+evaluation, its SAT encoding, its sympy expression, and the evaluation of its string form read
+back. It writes a Markdown table (``tasks.md``), the same with the sampling rates as JSON
+(``tasks.json``) and a plot of the positive-label rate against the position
+(``label_rate.png``).
 
-Then it runs the classical learners that apply to each task (:mod:`learners`, via
-:func:`boolicl.comparison.run_baselines`) at small sizes — ``n = 5`` (3 for DNF/CNF, where the
-exact Bayes posterior stays small), 40 points, nearest_neighbour with ``start = 10`` — and
-writes their mean accuracy per task (``learners.md``, ``learners.json``) and one panel of
-accuracy against the number of examples per task (``learners.png``).
+Then a small ``boolicl compare`` (:mod:`boolicl.compare`): a tiny Transformer trained in
+context on each of :data:`DEMO_TASKS` (``n = 6``, 40 points, :data:`TINY` for
+:data:`DEMO_STEPS` steps, run folders under ``runs/``) and every classical learner that
+applies, all scored on one shared prompt set per task. It writes the comparison's tables,
+figures and ``results.json`` under ``compare/`` (:func:`boolicl.compare.write_compare`) and
+one figure with a panel per task, the model solid beside the learners dashed
+(``accuracy.png``, :func:`boolicl.plots.plot_compare_panels`).
+
+The folder is checked before anything is written: ``demo.json`` records the settings, a rerun
+of the same settings reuses the trained runs and rewrites the same tables byte for byte
+(timings are only in the JSON files), and a folder of other settings, or one that holds
+something other than a demo, is refused.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,28 +34,17 @@ import numpy as np
 from pysat.formula import IDPool
 from tqdm.auto import tqdm
 
+from boolfun.bits import check_int
 from boolfun.function import BooleanFunction, symbols
 from boolfun.parse import parse
 from boolfun.samplers import sample_prompts
 from boolfun.sat.miter import solver
 from boolfun.tasks import TASKS
-from boolicl.comparison import run_baselines
-from boolicl.plots import plot_label_rates, plot_task_panels
-from learners import LEARNERS
-from models.checkpoints import check_resumable
-from models.config import TrainConfig
-from models.evaluate import evaluate_run
-from models.train import train
+from boolicl.compare import check_out, plan_compare, run_compare, write_compare
+from boolicl.plots import plot_compare_panels, plot_label_rates
 
 CHECK_FUNCTIONS = 12
 CHECK_POINTS = 8
-
-LEARNER_N = 5  # input dimension of the learner runs ...
-LEARNER_N_NORMAL_FORMS = 3  # ... and of dnf / cnf (exact Bayes: 1,561 hypotheses)
-LEARNER_POINTS = 40
-LEARNER_PROMPTS = 200  # at most this many prompts per task (fewer when `prompts` is smaller)
-LEARNER_START = 10  # nearest_neighbour: random labels before copying
-LEARNER_RESAMPLES = 200  # bootstrap resamples
 
 
 def exactness_checks(f: BooleanFunction, xs: np.ndarray, ys: np.ndarray) -> dict[str, bool]:
@@ -70,25 +69,140 @@ def exactness_checks(f: BooleanFunction, xs: np.ndarray, ys: np.ndarray) -> dict
     }
 
 
-MODEL_STEPS = 3000  # tiny Transformer steps in the demo (about a minute on a CPU core)
+DEMO_TASKS = ("conjunction", "majority", "sparse_parity")
+"""The tasks of the comparison: a conjunction and a majority, of which the tiny Transformer
+learns a part in its 20 CPU-seconds, and a sparse parity, which it hardly learns; each beside
+the learners built for it (elimination, the perceptron, GF(2) and the sparse-parity search)
+and the Bayes-optimal vote under the task's prior."""
+DEMO_N = 6
+DEMO_POINTS = 40
+DEMO_STEPS = 1000  # training steps of each tiny Transformer (about 20 s on a CPU core)
+DEMO_PROMPTS = 500  # at most this many shared test prompts per task (fewer with `prompts`)
+DEMO_RESAMPLES = 200  # bootstrap resamples of the intervals
+EVAL_SEED = 12345  # the shared test prompts are drawn with EVAL_SEED + seed
+TINY: dict[str, Any] = dict(layers=2, width=32, heads=2, batch=32, lr=3e-3, warmup=50)
+"""The tiny Transformer's training settings (fields of :class:`models.config.TrainConfig`
+over the ``small`` scale of :data:`boolicl.compare.SCALES`)."""
+SETTINGS = "demo.json"
+MODEL = "transformer"
+
+
+def demo_settings(prompts: int, seed: int, models: bool, steps: int) -> dict[str, Any]:
+    """What a demo folder records in ``demo.json``: a rerun must match it."""
+    return {
+        "prompts": prompts,
+        "seed": seed,
+        "tasks": list(DEMO_TASKS),
+        "n": DEMO_N,
+        "points": DEMO_POINTS,
+        "models": [MODEL] if models else [],
+        "steps": steps if models else None,
+        "training": dict(TINY) if models else None,
+    }
+
+
+def check_demo_folder(out: Path, settings: dict[str, Any]) -> bool:
+    """Whether ``out`` holds a demo of ``settings`` already (``False``: it is new or empty);
+    ``ValueError`` naming ``out`` when it is a file, holds something other than a demo, or a
+    demo of other settings (naming them)."""
+    if not out.exists():
+        return False
+    if not out.is_dir():
+        raise ValueError(f"out {out} is a file, not a folder")
+    recorded = out / SETTINGS
+    if not recorded.exists():
+        if any(out.iterdir()):
+            raise ValueError(
+                f"out {out} is not empty and holds no demo ({SETTINGS}); choose a new or "
+                "empty folder"
+            )
+        return False
+    try:
+        saved = json.loads(recorded.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"out {out}: {SETTINGS} cannot be read ({e})") from None
+    if not isinstance(saved, dict):
+        raise ValueError(f"out {out}: {SETTINGS} is not a demo's settings")
+    diff = [
+        f"{k} {saved.get(k)!r}, not {v!r}" for k, v in settings.items() if saved.get(k) != v
+    ]
+    if diff:
+        raise ValueError(
+            f"out {out} holds a demo of other settings ({'; '.join(diff)}); choose another "
+            "folder, or the same settings"
+        )
+    return True
 
 
 def run_demo(
-    out: Path,
+    out: Path | str,
     prompts: int = 2000,
     seed: int = 0,
     progress: bool = False,
-    model_steps: int = MODEL_STEPS,
+    models: bool = True,
+    steps: int = DEMO_STEPS,
 ) -> dict[str, Any]:
-    """Run the demo, write ``tasks.md``, ``tasks.json``, ``label_rate.png``, ``learners.md``,
-    ``learners.json`` and ``learners.png`` under ``out``. A rerun reuses the tiny Transformer
-    of an earlier run with the same settings (and rewrites the same tables); one of other
-    settings is refused before anything is written."""
+    """Run the demo into the folder ``out`` (see the module docstring): ``prompts`` prompts
+    per task for the sampling table and at most :data:`DEMO_PROMPTS` shared test prompts,
+    ``seed`` seeding every prompt (the models train with seed 0, the first of
+    ``boolicl compare``'s seeds), ``models``: train and show the tiny Transformers, for
+    ``steps`` steps each. Everything is checked before anything is written: ``ValueError``
+    naming ``out`` for a folder of other settings, or ``runs`` for a run folder whose config
+    differs. Returns the tables (``rows``, ``table_markdown``, ``compare``,
+    ``compare_markdown``) and the paths written (``files``)."""
     out = Path(out)
-    model_config = tiny_transformer_config(model_steps, seed) if model_steps > 0 else None
-    if model_config is not None:  # refuse a run of other settings before writing anything
-        check_resumable(out / "tiny_transformer", model_config)
+    check_int(prompts, "prompts", 1)
+    check_int(steps, "steps", 1, 10**9)
+    settings = demo_settings(prompts, seed, models, steps)
+    check_demo_folder(out, settings)
+    plan = plan_compare(
+        DEMO_TASKS, [MODEL], seeds=1, scale="small", runs=out / "runs", out=out / "compare",
+        device="cpu", steps=steps, sizes={t: (DEMO_N, DEMO_POINTS) for t in DEMO_TASKS},
+        overrides=TINY,
+    )  # refuses run folders of other settings
+    if not models:  # the learners alone
+        plan = replace(plan, arms=[], configs={}, outs={})
+    compare_out = check_out(out / "compare", overwrite=True)  # ours: settings checked above
+    rows, curves = sample_tasks(prompts, seed, progress)  # before writing: refuses sizes
     out.mkdir(parents=True, exist_ok=True)
+    (out / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n")
+    md = _markdown(rows)
+    (out / "tasks.md").write_text(md + "\n")
+    (out / "tasks.json").write_text(json.dumps(rows, indent=2) + "\n")
+    plot = out / "label_rate.png"
+    plot_label_rates(curves, plot)
+    result = run_compare(
+        plan, prompts=min(prompts, DEMO_PROMPTS), eval_seed=(EVAL_SEED + seed) % 2**64,
+        resamples=DEMO_RESAMPLES, progress=progress,
+    )
+    written = write_compare(result, compare_out)
+    figure = out / "accuracy.png"
+    plot_compare_panels(
+        result["tasks"], figure,
+        title=f"{'A tiny Transformer (solid) and the' if models else 'The'} classical "
+        f"learners{' (dashed)' if models else ''} on {result['settings']['prompts']} shared "
+        "prompts per task",
+    )
+    return {
+        "settings": settings,
+        "rows": rows,
+        "table_markdown": md,
+        "compare": result,
+        "compare_markdown": (compare_out / "table.md").read_text(),
+        "files": [
+            str(p)
+            for p in (out / SETTINGS, out / "tasks.md", out / "tasks.json", plot, *written,
+                      figure)
+        ],
+    }
+
+
+def sample_tasks(
+    prompts: int, seed: int, progress: bool = False
+) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    """Every task at its own size: a row of the sampling table each (label balance, size of
+    the functions, sampling rate, exactness checks) and the positive-label rate per
+    position."""
     rows: list[dict[str, Any]] = []
     curves: dict[str, np.ndarray] = {}
     for name in tqdm(list(TASKS), desc="tasks", disable=not progress):
@@ -120,141 +234,18 @@ def run_demo(
             passed = sum(all(c.values()) for c in checks)
             row["exact"] = f"{passed}/{len(checks)}"
         rows.append(row)
-
-    md = _markdown(rows)
-    (out / "tasks.md").write_text(md + "\n")
-    (out / "tasks.json").write_text(json.dumps(rows, indent=2) + "\n")
-    plot = out / "label_rate.png"
-    plot_label_rates(curves, plot)
-    results = run_learners(min(prompts, LEARNER_PROMPTS), seed, progress)
-    if model_config is not None:
-        _add_tiny_transformer(results, out / "tiny_transformer", model_config, progress)
-    learner_rows = [_learner_row(r) for r in results]
-    learners_md = _learners_markdown(learner_rows)
-    (out / "learners.md").write_text(learners_md + "\n")
-    (out / "learners.json").write_text(json.dumps(results, indent=2) + "\n")
-    learner_plot = out / "learners.png"
-    plot_task_panels(results, learner_plot)
-    return {
-        "rows": rows,
-        "table_markdown": md,
-        "learner_rows": learner_rows,
-        "learners_table_markdown": learners_md,
-        "files": [
-            str(out / "tasks.md"),
-            str(out / "tasks.json"),
-            str(plot),
-            str(out / "learners.md"),
-            str(out / "learners.json"),
-            str(learner_plot),
-        ],
-    }
-
-
-def tiny_transformer_config(steps: int, seed: int) -> TrainConfig:
-    """The demo's tiny Transformer: 2 layers, width 64, on the learners' conjunction prompts
-    (``n = 5``, 40 points), on the CPU."""
-    return TrainConfig(
-        task="conjunction",
-        model="transformer",
-        n=LEARNER_N,
-        points=LEARNER_POINTS,
-        layers=2,
-        width=64,
-        heads=2,
-        batch=64,
-        lr=1e-3,
-        warmup=20,
-        steps=steps,
-        seed=seed,
-        device="cpu",
-        eval_every=0,
-        checkpoint_every=0,
-    )
-
-
-def _add_tiny_transformer(
-    results: list[dict[str, Any]], run: Path, config: TrainConfig, progress: bool
-) -> None:
-    """Train (or, when ``run`` holds it already, reuse) the tiny Transformer and add its
-    per-position accuracy, on the very prompts the learners saw, to the conjunction entry."""
-    entry = next(r for r in results if r["task"] == "conjunction")
-    train(config, run, progress=progress)
-    res = evaluate_run(
-        run, prompts=entry["prompts"], seed=config.seed, resamples=LEARNER_RESAMPLES
-    )
-    res["name"] = "transformer"
-    entry["learners"].append(res)
-
-
-def run_learners(prompts: int, seed: int = 0, progress: bool = False) -> list[dict[str, Any]]:
-    """:func:`boolicl.comparison.run_baselines` on every task at the demo's small sizes, with
-    every learner that applies."""
-    results = []
-    for name in tqdm(list(TASKS), desc="learners", disable=not progress):
-        task = TASKS[name]
-        n = LEARNER_N_NORMAL_FORMS if task.family in ("dnf", "cnf") else LEARNER_N
-        params = {"start": LEARNER_START} if "start" in task.params else {}
-        results.append(
-            run_baselines(
-                name,
-                n=n,
-                points=LEARNER_POINTS,
-                prompts=prompts,
-                seed=seed,
-                resamples=LEARNER_RESAMPLES,
-                params=params,
-            )
-        )
-    return results
-
-
-def _learner_row(result: dict[str, Any]) -> dict[str, Any]:
-    """One task's learners: mean accuracy over positions and accuracy at the last position."""
-    row: dict[str, Any] = {
-        "task": result["task"],
-        "n": result["n"],
-        "points": result["points"],
-        "prompts": result["prompts"],
-    }
-    for r in result["learners"]:
-        row[r["name"]] = {"mean": r["mean"], "last": r["per_position"][-1]}
-        if r["name"] == "bayes":
-            row["bayes_mode"] = r["meta"].get("mode")
-    return row
-
-
-def _learners_markdown(rows: list[dict[str, Any]]) -> str:
-    names = [m for m in (*LEARNERS, "transformer") if any(m in r for r in rows)]
-    head = "| task | n | " + " | ".join(names) + " |"
-    lines = [head, "|---|---:|" + "---:|" * len(names)]
-    for r in rows:
-        cells = []
-        for m in names:
-            if m not in r:
-                cells.append("-")
-                continue
-            mark = "*" if m == "bayes" and r.get("bayes_mode") in ("sampled", "conditioned") else ""
-            cells.append(f"{r[m]['mean']:.3f}{mark}")
-        lines.append(f"| {r['task']} | {r['n']} | " + " | ".join(cells) + " |")
-    points = rows[0]["points"] if rows else LEARNER_POINTS
-    prompts = rows[0]["prompts"] if rows else 0
-    lines.append("")
-    lines.append(
-        f"Mean accuracy over positions 0..{points - 1} ({prompts} prompts per task; position i "
-        "has seen i examples); '-': the learner does not apply to the task; bayes is the exact "
-        "posterior vote under the task's prior (* = Monte-Carlo)."
-    )
-    return "\n".join(lines)
+    return rows, curves
 
 
 def _markdown(rows: list[dict[str, Any]]) -> str:
-    head = "| task | n | points | P(y=1) | variables used | prompts/s (CPU) | exact checks |"
-    lines = [head, "|---|---:|---:|---:|---:|---:|---:|"]
+    """The sampling table; the rates (timings) are in ``tasks.json`` only, so that the same
+    settings give the same bytes."""
+    head = "| task | n | points | P(y=1) | variables used | exact checks |"
+    lines = [head, "|---|---:|---:|---:|---:|---:|"]
     for r in rows:
         mv = "-" if r["mean_variables"] is None else f"{r['mean_variables']:.2f}"
         lines.append(
             f"| {r['task']} | {r['n']} | {r['points']} | {r['positive_rate']:.3f} | {mv} | "
-            f"{r['prompts_per_s']:,} | {r['exact']} |"
+            f"{r['exact']} |"
         )
     return "\n".join(lines)

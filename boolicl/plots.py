@@ -5,6 +5,7 @@ writing a PNG needs no display and leaves pyplot's state and backend alone."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,33 @@ def plot_path(out: Path | None, result: dict[str, Any]) -> Path:
     return out / f"{result['task']}_n{result['n']}.png"
 
 
+def _panels(count: int, cols: int) -> tuple[Figure, list[Any]]:
+    """A constrained-layout figure of ``count`` panels, ``cols`` to a row (the spare ones
+    hidden), sharing the y axis."""
+    cols = max(1, min(cols, count))
+    rows = (count + cols - 1) // cols
+    fig = Figure(figsize=(4.6 * cols, 3.4 * rows + 1.2), layout="constrained")
+    axes = list(fig.subplots(rows, cols, squeeze=False, sharey=True).flat)
+    for ax in axes[count:]:
+        ax.axis("off")
+    return fig, axes[:count]
+
+
+def _shared_legend(fig: Figure, axes: list[Any], first: Sequence[str] = ()) -> None:
+    """One legend for every panel, under them: each label once, those of ``first`` first,
+    then the learners in :data:`learners.registry.LEARNERS` order, then the rest as drawn."""
+    entries: dict[str, Any] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    order = {name: i for i, name in enumerate([*first, *LEARNERS])}
+    labels = sorted(entries, key=lambda k: order.get(k, len(order)))  # stable: drawn order
+    fig.legend(
+        [entries[k] for k in labels], labels, loc="outside lower center",
+        ncol=min(len(labels), 6), fontsize=9, frameon=False,
+    )
+
+
 def plot_task_panels(results: list[dict[str, Any]], path: Path | str) -> None:
     """One panel per task (:func:`plot_curves` of each result), four to a row; a PNG."""
     cols = 4
@@ -73,6 +101,60 @@ def plot_task_panels(results: list[dict[str, Any]], path: Path | str) -> None:
     fig.suptitle("Classical in-context learners on every task (small n)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
+
+
+def plot_compare_panels(
+    tasks: list[dict[str, Any]], path: Path | str, title: str | None = None
+) -> Figure:
+    """One panel per task of a comparison (the ``tasks`` of
+    :func:`boolicl.compare.run_compare`), three to a row: accuracy against examples seen, the
+    models trained for the task solid (one colour per model, the same in every panel; seeds
+    averaged, the band the envelope of the seeds' 95% intervals), the classical learners
+    dashed (one colour per learner, with its bootstrap band); each panel's title gives the
+    models' mean accuracy over positions, a model whose runs all failed is said so in its
+    panel, and one legend under the panels names every line. Writes the PNG at ``path``
+    and returns the figure."""
+    if not tasks:
+        raise ValueError("tasks must hold at least one task of a comparison")
+    learner_colors = colormaps["tab10"].colors
+    model_colors = colormaps["Dark2"].colors
+    models = list(dict.fromkeys(m["name"] for t in tasks for m in t["models"]))
+    fig, axes = _panels(len(tasks), 3)
+    for ax, t in zip(axes, tasks, strict=True):
+        x = np.arange(t["points"])
+        for r in t["learners"]:
+            if "run" in r["meta"]:  # a model's seed: drawn below, averaged over its seeds
+                continue
+            c = learner_colors[LEARNERS.index(r["name"]) % 10] if r["name"] in LEARNERS else "grey"
+            ax.plot(x, r["per_position"], "--", color=c, linewidth=1.2, label=r["name"])
+            ax.fill_between(x, r["ci_low"], r["ci_high"], color=c, alpha=0.1, linewidth=0)
+        means, failed = [], []
+        for m in t["models"]:
+            c = model_colors[models.index(m["name"]) % len(model_colors)]
+            if not m["seeds"]:
+                failed.append(m["name"])
+                continue
+            ax.plot(x, m["per_position"], "-", color=c, linewidth=2.4, label=m["name"])
+            ax.fill_between(x, m["ci_low"], m["ci_high"], color=c, alpha=0.2, linewidth=0)
+            means.append(f"{m['name']} {m['mean']:.3f}")
+        if failed:
+            ax.text(0.5, 0.5, "failed: " + ", ".join(failed), transform=ax.transAxes,
+                    ha="center", va="center", color="firebrick")
+        head = f"{t['task']} (n={t['n']})"
+        ax.set_title(head + ("\nmean " + ", ".join(means) if means else ""), fontsize=10)
+        ax.set_xlabel("examples seen (position in prompt)", fontsize=9)
+        ax.set_ylim(0, 1.02)
+        ax.grid(alpha=0.3)
+    for ax in axes[::3]:  # the first panel of each row
+        ax.set_ylabel("accuracy", fontsize=9)
+    _shared_legend(fig, axes, first=models)
+    prompts = tasks[0]["prompts"]
+    fig.suptitle(
+        title or f"Models (solid) and classical learners (dashed) on {prompts} shared prompts "
+        "per task"
+    )
+    fig.savefig(path, dpi=110)
+    return fig
 
 
 def plot_label_rates(curves: dict[str, np.ndarray], path: Path | str) -> None:

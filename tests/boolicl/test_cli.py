@@ -1,4 +1,5 @@
-"""The ``boolicl`` command line: tasks, sample, demo; bad input exits with status 2."""
+"""The ``boolicl`` command line: tasks, sample; bad input exits with status 2 (the demo:
+``test_demo.py``)."""
 
 import json
 
@@ -90,27 +91,6 @@ def test_bad_input_exits_2(capsys, tmp_path, monkeypatch, argv, needle):
     assert needle in capsys.readouterr().err
 
 
-def test_demo_writes_table_and_plot(tmp_path):
-    from boolicl.demo import run_demo
-
-    result = run_demo(tmp_path, prompts=64, seed=0, model_steps=20)
-    for f in result["files"]:
-        assert (tmp_path / f.split("/")[-1]).exists()
-    rows = {r["task"]: r for r in result["rows"]}
-    assert set(rows) == set(TASKS)
-    for r in rows.values():
-        if r["exact"] != "n/a":
-            done, total = map(int, r["exact"].split("/"))
-            assert done == total  # every sampled function agrees with its labels four ways
-        assert 0.0 <= r["positive_rate"] <= 1.0
-    learner_rows = {r["task"]: r for r in result["learner_rows"]}
-    assert set(learner_rows) == set(TASKS)
-    for task, r in learner_rows.items():
-        assert r["bayes"]["mean"] >= r["null"]["mean"] - 0.1, task
-    assert learner_rows["parity"]["gf2"]["last"] == 1.0
-    assert "| task | n | null |" in result["learners_table_markdown"]
-
-
 def test_sample_unavailable_device_exits_2(capsys, tmp_path):
     import torch
 
@@ -119,23 +99,3 @@ def test_sample_unavailable_device_exits_2(capsys, tmp_path):
     with pytest.raises(SystemExit) as e:
         main(["sample", "conjunction", "--device", "cuda", "--out", str(tmp_path / "x.npz")])
     assert e.value.code == 2 and "--device" in capsys.readouterr().err
-
-
-def test_demo_shows_the_tiny_transformer_beside_the_learners(tmp_path):
-    from boolicl.demo import run_demo
-
-    result = run_demo(tmp_path, prompts=32, seed=0, model_steps=10)
-    conj = next(r for r in result["learner_rows"] if r["task"] == "conjunction")
-    assert "transformer" in conj and 0.0 <= conj["transformer"]["mean"] <= 1.0
-    assert "transformer" in result["learners_table_markdown"]
-    # a rerun reuses the trained model and writes the same learners' table (tasks.md holds
-    # sampling rates, which are timings)
-    table = (tmp_path / "learners.md").read_text()
-    again = run_demo(tmp_path, prompts=32, seed=0, model_steps=10)
-    assert again["learner_rows"] == result["learner_rows"]
-    assert (tmp_path / "learners.md").read_text() == table
-    # other settings are refused before anything is touched
-    files = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
-    with pytest.raises(ValueError, match="differs in seed"):
-        run_demo(tmp_path, prompts=32, seed=1, model_steps=10)
-    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()} == files
