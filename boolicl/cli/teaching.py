@@ -10,14 +10,18 @@ from typing import Any
 from boolicl.cli import options, types
 
 
-def _class_options(p: argparse.ArgumentParser) -> None:
+def _class_options(p: argparse.ArgumentParser, optional: bool = False) -> None:
+    """The class options; ``optional``: CLASS and ``--n`` may be left out (``td`` reads a
+    ``--class-file`` instead)."""
     p.add_argument(
         "cls",
         metavar="CLASS",
         choices=options.CLASSES,
+        nargs="?" if optional else None,
+        default=None,
         help="function class: %(choices)s",
     )
-    options.add_n(p, required=True, help="number of variables")
+    options.add_n(p, required=not optional, help="number of variables")
     options.add_k(
         p, help="sparse_parity: exactly k variables; conjunction/disjunction: exactly k literals"
     )
@@ -31,6 +35,12 @@ def _class_options(p: argparse.ArgumentParser) -> None:
         help="conjunction/disjunction: allow contradictory literals (adds a constant)",
     )
     options.add_json(p)
+
+
+def _certificate_options(p: argparse.ArgumentParser, certificate: str, time_limit: str) -> None:
+    """``--certificate FILE`` and ``--time-limit S``, with their help texts."""
+    p.add_argument("--certificate", type=types.path, default=None, help=certificate)
+    p.add_argument("--time-limit", type=types.positive_float, default=None, help=time_limit)
 
 
 def add_parsers(sub: Any) -> None:
@@ -52,27 +62,64 @@ def add_parsers(sub: Any) -> None:
         action="store_true",
         help="compute the exact teaching dimension and its certificate",
     )
-    p.add_argument(
-        "--certificate",
-        type=types.path,
-        default=None,
-        help="write the minimality certificate (JSON) to this file (implies --minimal)",
-    )
-    p.add_argument(
-        "--time-limit",
-        type=types.positive_float,
-        default=None,
-        help="seconds for each solver call; past it the answer is 'unknown'",
+    _certificate_options(
+        p,
+        certificate="write the minimality certificate (JSON) to this file (implies --minimal)",
+        time_limit="seconds for each solver call; past it the answer is 'unknown'",
     )
 
-    p = sub.add_parser("td", help="teaching dimension of every function of a small class")
-    _class_options(p)
+    p = sub.add_parser(
+        "td",
+        help="teaching dimension of every concept of a small class: TD, RTD, PBTD, NCTD, STD",
+    )
+    _class_options(p, optional=True)
+    p.add_argument(
+        "--class-file",
+        type=types.path,
+        default=None,
+        help="an explicit finite class instead of CLASS: a 0/1 matrix, concepts x points, "
+        "as .json, .csv or .npy (see teaching/fixtures/)",
+    )
+    p.add_argument(
+        "--parameters",
+        type=_parameter_list,
+        default=(),
+        metavar="NAMES",
+        help="also compute these, comma-separated: pbtd, nctd, std, vcd, or all",
+    )
+    _certificate_options(
+        p,
+        certificate="write a certificate of the figures (JSON) to this file; "
+        "`boolicl check-certificate` re-checks it",
+        time_limit="seconds for TD/RTD, and again for each of NCTD and STD; past it the "
+        "answer is 'unknown' with the bounds proved",
+    )
 
     p = sub.add_parser("check-certificate", help="re-check a teaching certificate independently")
     p.add_argument(
-        "file", type=types.path, help="certificate JSON written by `boolicl teach --certificate`"
+        "file",
+        type=types.path,
+        help="certificate JSON written by `boolicl teach --certificate` or `boolicl td "
+        "--certificate`",
     )
     options.add_json(p)
+
+
+def _parameter_list(text: str) -> tuple[str, ...]:
+    """``--parameters``: comma-separated names of :data:`teaching.parameters.PARAMETERS`, or
+    ``all``."""
+    from teaching.parameters import PARAMETERS
+
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    if names == ["all"]:
+        return PARAMETERS
+    bad = [t for t in names if t not in PARAMETERS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"must be comma-separated names among {', '.join(PARAMETERS)} (or all), "
+            f"got {text!r}"
+        )
+    return tuple(dict.fromkeys(names))
 
 
 def build_class(args: argparse.Namespace) -> Any:
@@ -191,9 +238,23 @@ def cmd_teach(args: argparse.Namespace) -> int:
 
 
 def cmd_td(args: argparse.Namespace) -> int:
+    if (args.cls is None) == (args.class_file is None):
+        raise ValueError("class_file: give either a CLASS (with --n) or --class-file")
+    if args.cls is None:
+        given = [f for f, v in (("--n", args.n), ("--k", args.k), ("--terms", args.terms),
+                                ("--monotone", args.monotone),
+                                ("--with-constants", args.with_constants)) if v]
+        if given:
+            raise ValueError(f"class_file: {given[0]} applies to a CLASS, not to a class file")
+        return _finite_td(args, None)
+    if args.n is None:
+        raise ValueError("n: required with a CLASS")
+    cls = build_class(args)
+    if args.parameters or args.time_limit is not None or args.certificate is not None:
+        return _finite_td(args, cls)
     from teaching.class_figures import class_figures
 
-    cf = class_figures(build_class(args))
+    cf = class_figures(cls)
     doc = cf.to_json()
     if args.json:
         print(json.dumps(doc, indent=2))
@@ -208,12 +269,97 @@ def cmd_td(args: argparse.Namespace) -> int:
     return 0
 
 
+def _finite_td(args: argparse.Namespace, cls: Any) -> int:
+    """``td`` through the finite-class solver: a ``--class-file``, or the listed functions
+    of CLASS when ``--parameters``, ``--time-limit`` or ``--certificate`` asks for it."""
+    from teaching.finite_certificate import make_finite_certificate
+    from teaching.finite_class import FiniteClass, load_class_file
+    from teaching.finite_teaching import finite_teaching
+    from teaching.parameters import class_parameters
+
+    if cls is None:
+        fc = load_class_file(args.class_file)
+    else:
+        fc = FiniteClass.from_function_class(cls)
+    ft = finite_teaching(fc, args.time_limit)
+    params = class_parameters(ft, args.parameters, args.time_limit)
+    doc = ft.to_json()
+    if cls is not None:
+        doc["class"], doc["n"] = cls.short_name(), cls.n
+    doc["parameters"] = {name: r.to_json(fc) for name, r in params.items()}
+    if args.certificate is not None:
+        try:
+            cert = make_finite_certificate(ft, params)
+        except ValueError as e:
+            raise ValueError(f"certificate: none written: {e}") from None
+        args.certificate.parent.mkdir(parents=True, exist_ok=True)
+        args.certificate.write_text(json.dumps(cert, indent=2) + "\n")
+        doc["certificate_file"] = str(args.certificate)
+    if args.json:
+        print(json.dumps(doc, indent=2))
+    else:
+        _print_finite(doc)
+    return 0
+
+
+def _figure(name: str, value: Any, bounds: list[int], status: str) -> str:
+    """``NAME = v``, or ``NAME unknown, in [lo, hi]`` when a time limit cut it."""
+    if status == "exact":
+        return f"{name} = {value}"
+    return f"{name} unknown, in [{bounds[0]}, {bounds[1]}]"
+
+
+def _print_finite(doc: dict[str, Any]) -> None:
+    """The text table of :func:`_finite_td`."""
+    name = f"{doc['class']} n={doc['n']}" if "n" in doc else doc["class"]
+    print(f"{name}: {doc['size']} concepts over {doc['points']} points")
+    for m in doc["merged_duplicates"]:
+        print(f"note: merged duplicate concepts: {', '.join(m['merged'])} = {m['kept']}")
+    status = doc["td_status"]
+    line = [
+        _figure("TD(C)", doc["td_max"], doc["td_bounds"]["max"], status),
+        _figure("min TD", doc["td_min"], doc["td_bounds"]["min"], status),
+    ]
+    if doc["td_mean"] is not None:
+        line.append(f"mean TD = {doc['td_mean']:.3f}")
+    line.append(_figure("RTD", doc["rtd"], doc["rtd_bounds"], doc["rtd_status"]))
+    print("; ".join(line))
+    if doc["histogram"] is not None:
+        print("histogram: " + ", ".join(f"TD {k}: {v}" for k, v in doc["histogram"].items()))
+    extra = []
+    for name, p in doc["parameters"].items():
+        extra.append(_figure(name.upper(), p["value"], p.get("bounds", [p["value"]] * 2),
+                             p["status"]))
+    if extra:
+        print("; ".join(extra))
+    if "unknown" in (status, doc["rtd_status"], *(p["status"] for p in doc["parameters"].values())):
+        print("time limit reached: the unknown figures are given with the bounds proved")
+    width = max(len("concept"), *(len(c["concept"]) for c in doc["concepts"]))
+    print(f"{'concept':<{width}}  {'TD':>7}  teaching set")
+    for c in doc["concepts"]:
+        td = c["td"] if c["td"] is not None else "{}-{}".format(*c["td_bounds"])
+        shown = " ".join(f"{e['x']}={e['y']}" for e in c["examples"]) or "(none)"
+        print(f"{c['concept']:<{width}}  {td:>7}  {shown}")
+    print("teaching plan (RTD layers):")
+    for layer in doc["plan"]:
+        names = ", ".join(c["concept"] for c in layer["concepts"])
+        print(f"  layer {layer['layer']} (TD {layer['td']}): {names}")
+    if doc["rtd_status"] != "exact":
+        print("  ... (unfinished: time limit reached)")
+    if "certificate_file" in doc:
+        print(f"wrote {doc['certificate_file']}")
+
+
 def cmd_check_certificate(args: argparse.Namespace) -> int:
     from teaching.certificate import check_certificate
+    from teaching.finite_certificate import check_finite_certificate, is_finite_certificate
 
     if not args.file.exists():
         raise ValueError(f"file: no such certificate file {args.file}")
-    res = check_certificate(args.file)
+    if is_finite_certificate(args.file):
+        res = check_finite_certificate(args.file)
+    else:
+        res = check_certificate(args.file)
     if args.json:
         print(json.dumps(res.to_json(), indent=2))
     else:
