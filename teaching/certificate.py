@@ -30,9 +30,17 @@ from boolfun.function import BooleanFunction
 from boolfun.parse import parse
 from teaching.dimension import MAX_N, TeachingResult
 from teaching.examples import Examples
+from teaching.symbolic import MAX_SYMBOLIC_N
 from teaching.uniqueness import verify
 
 FORMAT = "boolicl-teaching-certificate/1"
+"""Truth-table certificates (``n <= MAX_N``): difference sets listed point by point."""
+FORMAT_SYMBOLIC = "boolicl-teaching-certificate/2"
+"""Symbolic certificates (any ``n``, from :mod:`teaching.symbolic`): every fact about a
+difference set is a SAT query, re-solved by :data:`CHECK_SOLVER`."""
+CHECK_SOLVER = "minisat22"
+"""The checker's SAT solver for symbolic certificates: another solver than the search's
+(Glucose 4, :data:`teaching.solving.LIMITED_SOLVER`), so a bug in one is not trusted twice."""
 
 
 def disjoint_subfamily(target: BooleanFunction, competitors: list[BooleanFunction]) -> list[int]:
@@ -67,9 +75,19 @@ def prune_competitors(
 
 
 def make_certificate(result: TeachingResult) -> dict[str, Any]:
-    """The certificate of an exact :class:`TeachingResult` (a JSON-ready dict)."""
+    """The certificate of an exact :class:`TeachingResult` (a JSON-ready dict): truth-table
+    (:data:`FORMAT`) for the points method, symbolic (:data:`FORMAT_SYMBOLIC`) otherwise."""
     if result.status != "exact" or result.examples is None:
         raise ValueError("result must be exact to be certified (status 'exact')")
+    if result.method == "symbolic":
+        return {
+            "format": FORMAT_SYMBOLIC,
+            "class": {"name": result.cls.name, "n": result.cls.n, "params": result.cls.config},
+            "target": str(result.target),
+            "td": result.lower_bound,
+            "examples": result.examples.to_json(),
+            "proof": {"kind": result.proof, "competitors": [str(h) for h in result.competitors]},
+        }
     disjoint = disjoint_subfamily(result.target, result.competitors)
     if len(disjoint) >= result.lower_bound:
         proof = {
@@ -182,6 +200,79 @@ def min_hitting_set_size(sets: list[list[int]]) -> int:
         return int(rc2.cost)
 
 
+def _check_points(
+    out: CertificateCheck, cls: Any, target: BooleanFunction, td: int, kind: str,
+    texts: list[str], competitors: list[BooleanFunction],
+) -> None:
+    """The lower-bound checks of a truth-table certificate: each competitor's difference set
+    listed from truth tables; ``disjoint``: pairwise disjoint and at least ``td`` of them;
+    ``hitting_set``: an independent MaxSAT solve shows every hitting set has ``td`` points."""
+    n = cls.n
+    pts = all_inputs(n)
+    fv = target.evaluate(pts)
+    sets = []
+    members = True
+    for text, h in zip(texts, competitors, strict=True):
+        if h not in cls:
+            members = False
+            out.errors.append(f"competitor {text} is not in the class")
+        d = np.flatnonzero(h.evaluate(pts) != fv).tolist()
+        if not d:
+            members = False
+            out.errors.append(f"competitor {text} equals the target")
+        sets.append(d)
+    out.checks["competitors_in_class"] = members
+    if kind == "disjoint":
+        flat = [z for s in sets for z in s]
+        out.checks["lower_bound"] = len(flat) == len(set(flat)) and len(sets) >= td
+    else:
+        out.checks["lower_bound"] = all(sets) and min_hitting_set_size(sets) >= td
+
+
+def _check_symbolic(
+    out: CertificateCheck, cls: Any, target: BooleanFunction, td: int, kind: str,
+    texts: list[str], competitors: list[BooleanFunction],
+) -> None:
+    """The lower-bound checks of a symbolic certificate, each a SAT query of
+    :data:`CHECK_SOLVER`: every competitor is in the class and differs from the target at a
+    point the solver finds (re-evaluated here); ``disjoint``: at least ``td`` competitors and
+    no point where two of them both differ from the target; ``hitting_set``: no ``td - 1``
+    points separate the target from all of them; ``gf2``: the class of all parities and
+    ``td = n``."""
+    from boolfun.classes import ParityClass
+    from teaching.symbolic import differs, overlap, separable
+
+    members = True
+    for text, h in zip(texts, competitors, strict=True):
+        if h not in cls:
+            members = False
+            out.errors.append(f"competitor {text} is not in the class")
+            continue
+        z = differs(target, h, solver=CHECK_SOLVER)
+        if z is None or bool(h.evaluate(z[None])[0]) == bool(target.evaluate(z[None])[0]):
+            members = False
+            out.errors.append(f"competitor {text} equals the target")
+    out.checks["competitors_in_class"] = members
+    if kind == "trivial" or td == 0:
+        out.checks["lower_bound"] = td == 0
+    elif kind == "gf2":
+        out.checks["lower_bound"] = (
+            isinstance(cls, ParityClass) and cls.k is None and td == cls.n
+        )
+    elif kind == "disjoint":
+        ok = len(competitors) >= td
+        for i in range(len(competitors)):
+            for j in range(i + 1, len(competitors)):
+                if ok and overlap(target, competitors[i], competitors[j], CHECK_SOLVER) is not None:
+                    ok = False
+                    out.errors.append(f"competitors {texts[i]} and {texts[j]} overlap")
+        out.checks["lower_bound"] = ok
+    else:
+        out.checks["lower_bound"] = members and separable(
+            target, competitors, td - 1, solver=CHECK_SOLVER
+        ) is False
+
+
 def check_certificate(cert: dict[str, Any] | str | Path) -> CertificateCheck:
     """Re-check a certificate (a dict, or the path of its JSON file) from scratch.
 
@@ -203,11 +294,16 @@ def check_certificate(cert: dict[str, Any] | str | Path) -> CertificateCheck:
                 raise CertificateFormatError(f"file: {str(cert)!r} is not JSON: {e}") from None
         if not isinstance(cert, dict):
             raise CertificateFormatError(f"certificate: must be a JSON object, got {_kind(cert)}")
-        if _get(cert, "format", "") != FORMAT:
-            raise CertificateFormatError(f"format: must be {FORMAT!r}, got {cert['format']!r}")
+        fmt = _get(cert, "format", "")
+        if fmt not in (FORMAT, FORMAT_SYMBOLIC):
+            raise CertificateFormatError(
+                f"format: must be {FORMAT!r} or {FORMAT_SYMBOLIC!r}, got {fmt!r}"
+            )
+        symbolic = fmt == FORMAT_SYMBOLIC
         spec = _get(cert, "class", "")
         name = _str(_get(spec, "name", "class"), "class.name")
-        n = _int(_get(spec, "n", "class"), "class.n", 1, MAX_N)  # as teaching_dimension
+        n = _int(_get(spec, "n", "class"), "class.n", 1,
+                 MAX_SYMBOLIC_N if symbolic else MAX_N)  # as teaching_dimension
         params = _get(spec, "params", "class")
         if not isinstance(params, dict):
             raise CertificateFormatError(
@@ -226,9 +322,13 @@ def check_certificate(cert: dict[str, Any] | str | Path) -> CertificateCheck:
         ex = _examples(_get(cert, "examples", ""), n)
         proof = _get(cert, "proof", "")
         kind = _str(_get(proof, "kind", "proof"), "proof.kind")
-        if kind not in ("disjoint", "hitting_set"):
+        kinds = (
+            ("disjoint", "hitting_set", "gf2", "trivial") if symbolic
+            else ("disjoint", "hitting_set")
+        )
+        if kind not in kinds:
             raise CertificateFormatError(
-                f"proof.kind: must be 'disjoint' or 'hitting_set', got {kind!r}"
+                f"proof.kind: must be one of {', '.join(kinds)}, got {kind!r}"
             )
         texts = _list(_get(proof, "competitors", "proof"), "proof.competitors")
         competitors = []
@@ -243,25 +343,8 @@ def check_certificate(cert: dict[str, Any] | str | Path) -> CertificateCheck:
         out.checks["size"] = len(ex) == td
         out.checks["consistent"] = ex.consistent_with(target)
         out.checks["teaches"] = out.checks["consistent"] and verify(target, cls, ex).unique
-        pts = all_inputs(n)
-        fv = target.evaluate(pts)
-        sets = []
-        members = True
-        for text, h in zip(texts, competitors, strict=True):
-            if h not in cls:
-                members = False
-                out.errors.append(f"competitor {text} is not in the class")
-            d = np.flatnonzero(h.evaluate(pts) != fv).tolist()
-            if not d:
-                members = False
-                out.errors.append(f"competitor {text} equals the target")
-            sets.append(d)
-        out.checks["competitors_in_class"] = members
-        if kind == "disjoint":
-            flat = [z for s in sets for z in s]
-            out.checks["lower_bound"] = len(flat) == len(set(flat)) and len(sets) >= td
-        else:
-            out.checks["lower_bound"] = all(sets) and min_hitting_set_size(sets) >= td
+        check = _check_symbolic if symbolic else _check_points
+        check(out, cls, target, td, kind, texts, competitors)
     except CertificateFormatError as e:
         out.errors.append(str(e))
         return out

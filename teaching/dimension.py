@@ -33,7 +33,8 @@ from teaching.solving import check_time_limit, new_solver, solve
 from teaching.uniqueness import check_target
 
 MAX_N = 12
-"""Largest n for the implicit hitting set (it lists the 2^n candidate points)."""
+"""Largest n for the implicit hitting set over listed points (it lists the 2^n candidate
+points); above it :func:`teaching_dimension` uses the symbolic search."""
 
 ENUMERATION_MAX_N = 6
 
@@ -59,6 +60,17 @@ class TeachingResult:
     competitors: list[BooleanFunction] = field(default_factory=list)
     iterations: int = 0
     seconds: float = 0.0
+    method: str = "points"
+    """``"points"`` (the implicit hitting set over the listed points) or ``"symbolic"``
+    (:mod:`teaching.symbolic`)."""
+    upper_bound: int | None = None
+    """The size of the smallest teaching set found (``None``: none known)."""
+    proof: str = "hitting_set"
+    """How ``lower_bound`` is proved: ``"hitting_set"`` (no set of fewer points hits the
+    competitors' difference sets), ``"disjoint"`` (the competitors' difference sets are
+    pairwise disjoint), ``"gf2"`` (the parity rank argument) or ``"trivial"`` (0)."""
+    upper_from: str = "search"
+    """Where the teaching set of ``upper_bound`` points comes from."""
 
     @property
     def td(self) -> int | None:
@@ -74,6 +86,10 @@ class TeachingResult:
             "status": self.status,
             "td": self.td,
             "lower_bound": self.lower_bound,
+            "upper_bound": self.upper_bound,
+            "method": self.method,
+            "proof": self.proof,
+            "upper_from": self.upper_from,
             "examples": None if self.examples is None else self.examples.to_json(),
             "competitors": [str(h) for h in self.competitors],
             "iterations": self.iterations,
@@ -131,9 +147,16 @@ def teaching_dimension(
     ``time_limit`` (seconds) bounds the search: every SAT oracle call is interrupted at the
     limit and the result is then ``"unknown"`` with the lower bound proved so far. A MaxSAT
     master call is not interruptible, so the wall time can exceed the limit by one such call.
+
+    Above ``n = MAX_N`` (where listing the points stops paying) the symbolic search of
+    :func:`teaching.symbolic.symbolic_teaching_dimension` answers instead.
     """
     target = check_target(f, cls)
     limit = check_time_limit(time_limit)
+    if cls.n > MAX_N:
+        from teaching.symbolic import symbolic_teaching_dimension
+
+        return symbolic_teaching_dimension(target, cls, time_limit=limit)
     start = time.perf_counter()
     oracle = TeachingOracle(target, cls)
     competitors: list[BooleanFunction] = []
@@ -157,8 +180,10 @@ def teaching_dimension(
             ex = order_examples(
                 Examples(oracle.points[examples].reshape(-1, cls.n), oracle.labels[examples])
             )
+        up = len(examples) if examples is not None else (len(best) if best else None)
         return TeachingResult(
-            target, cls, status, lower, ex, competitors, iterations, time.perf_counter() - start
+            target, cls, status, lower, ex, competitors, iterations, time.perf_counter() - start,
+            upper_bound=up,
         )
 
     try:

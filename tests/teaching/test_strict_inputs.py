@@ -128,7 +128,7 @@ def test_certificates_of_other_classes_survive_the_file_round_trip(tmp_path, nam
         (["proof", "competitors"], "x1", "proof.competitors"),
         (["proof", "competitors", 0], 7, "proof.competitors[0]"),
         (["proof", "competitors", 0], "x1 &", "proof.competitors[0]"),
-        (["format"], "boolicl-teaching-certificate/2", "format"),
+        (["format"], "boolicl-teaching-certificate/3", "format"),
     ],
 )
 def test_tampered_field_is_invalid_and_named(cert, path, value, needle):

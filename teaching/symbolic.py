@@ -1,0 +1,373 @@
+"""The exact teaching dimension without listing the ``2^n`` points: a counterexample-guided
+search over *symbolic* point sets.
+
+``TD(f, C)`` is the least ``k`` such that some ``k`` points ``z_1..z_k``, labelled by ``f``,
+leave ``f`` the only member of ``C`` consistent with them. With competitors ``h_1..h_r in C``
+(each different from ``f``) found so far, the *master* asks a SAT solver for ``k`` points, as
+``k * n`` Boolean variables, such that every competitor disagrees with ``f`` on at least one of
+them::
+
+    AND_j OR_i [h_j(z_i) != f(z_i)],        z_1 <_lex z_2 <_lex ... <_lex z_k
+
+(``f`` and each ``h_j`` are Tseitin circuits on every symbolic point; the strict
+lexicographic order breaks the ``k!`` symmetry of a set's orderings and makes the points
+distinct). UNSAT proves ``TD > k``: no ``k`` points separate ``f`` from ``h_1..h_r``, let alone
+from all of ``C``. SAT gives concrete points; the *oracle* (:func:`teaching.uniqueness.verify`,
+one SAT query over the class's parameters) either proves they teach ``f`` (then ``TD = k``,
+as ``k - 1`` was refuted) or returns a new competitor consistent with them, and the master runs
+again with it.
+
+Two cheap bounds cut the search. Upper: the paper's construction
+(:func:`teaching.construct.paper_construction`), verified by the oracle, teaches, so
+``TD <= |T_paper|``; when the master refutes ``|T_paper| - 1`` the construction is minimum.
+Lower: competitors whose difference sets ``D(h) = {z : h(z) != f(z)}`` are pairwise disjoint
+each need a point of their own, so a family of ``m`` of them proves ``TD >= m``; disjointness
+of two is one SAT query (no ``z`` in both), and the largest such family among the competitors
+is a maximum clique (networkx). For the class of all parities the GF(2) rank argument gives
+``TD = n`` directly (fewer than ``n`` points leave a non-zero null vector, hence a consistent
+competitor).
+
+Seeding the search with the target's *neighbours* in the class's representation (a literal or
+term dropped or added, :func:`neighbours`) gives the competitors that matter most at once; the
+oracle's counterexamples add the rest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import networkx as nx
+import numpy as np
+from pysat.formula import IDPool
+from pysat.solvers import Solver
+
+from boolfun.classes import (
+    ConjunctionClass,
+    DisjunctionClass,
+    FunctionClass,
+    ParityClass,
+)
+from boolfun.function import BooleanFunction
+from boolfun.normal_forms import CNF, DNF, Conjunction, Disjunction
+from teaching.dimension import TeachingResult
+from teaching.examples import Examples
+from teaching.solving import LIMITED_SOLVER, check_time_limit, solve
+from teaching.uniqueness import check_target, verify
+
+MAX_SYMBOLIC_N = 1024
+"""Largest ``n`` of the symbolic search (its formulas grow as ``k * n``)."""
+
+NEIGHBOUR_ADDS = 3
+"""Unused variables whose literal is added to make neighbours (they are interchangeable: a few
+give the disjoint difference sets that matter)."""
+
+MAX_PAIRWISE = 64
+"""Competitors checked pairwise for disjoint difference sets (the neighbours and the first
+counterexamples; each check is a SAT call, so the checks grow as the square)."""
+
+
+# -- circuits on symbolic points ------------------------------------------------------------
+
+
+class SymbolicPoints:
+    """``k`` symbolic points of width ``n`` in one CNF, with the target's value on each, the
+    strict lexicographic order, and "h differs from f on one of them" constraints."""
+
+    def __init__(self, f: BooleanFunction, k: int, pool: IDPool | None = None) -> None:
+        self.f, self.k, self.n = f, k, f.n
+        self.pool = pool or IDPool()
+        self.clauses: list[list[int]] = []
+        self.z = [[self.pool.id(("z", i, j)) for j in range(self.n)] for i in range(k)]
+        self.fz = [self._circuit(f, i) for i in range(k)]
+        for i in range(k - 1):
+            self._lex_less(self.z[i], self.z[i + 1])
+
+    def _circuit(self, g: BooleanFunction, i: int) -> int:
+        out, clauses = g.tseitin(self.pool, self.z[i])
+        self.clauses += clauses
+        return out
+
+    def _lex_less(self, a: list[int], b: list[int]) -> None:
+        """``a <_lex b`` (bit 1 most significant): some ``j`` with ``a_<j = b_<j``,
+        ``a_j = 0``, ``b_j = 1``."""
+        eq = [self.pool.id(("eq", id(a), j)) for j in range(len(a) + 1)]
+        self.clauses.append([eq[0]])
+        pick = []
+        for j, (x, y) in enumerate(zip(a, b, strict=True)):
+            # eq[j+1] -> eq[j] and (x <-> y)
+            self.clauses += [[-eq[j + 1], eq[j]], [-eq[j + 1], -x, y], [-eq[j + 1], x, -y]]
+            s = self.pool.id(("lt", id(a), j))
+            self.clauses += [[-s, eq[j]], [-s, -x], [-s, y]]
+            pick.append(s)
+        self.clauses.append(pick)
+
+    def separate(self, h: BooleanFunction) -> list[list[int]]:
+        """Clauses: ``h`` differs from ``f`` on at least one of the points (added to
+        :attr:`clauses` and returned, for an incremental solver)."""
+        before = len(self.clauses)
+        ds = []
+        for i in range(self.k):
+            hz = self._circuit(h, i)
+            d = self.pool.id(("d", id(h), i))
+            fz = self.fz[i]
+            self.clauses += [[-d, hz, fz], [-d, -hz, -fz]]  # d -> h(z_i) != f(z_i)
+            ds.append(d)
+        self.clauses.append(ds)
+        return self.clauses[before:]
+
+    def points(self, model: Sequence[int]) -> np.ndarray:
+        """The ``(k, n)`` points of a satisfying assignment."""
+        true = {v for v in model if v > 0}
+        return np.array([[1 if v in true else 0 for v in row] for row in self.z], dtype=np.uint8)
+
+
+def master_cnf(f: BooleanFunction, competitors: Sequence[BooleanFunction], k: int) -> list:
+    """The master's CNF: ``k`` points in strict lexicographic order on which every competitor
+    disagrees with ``f`` somewhere (satisfiable iff such points exist)."""
+    sp = SymbolicPoints(f, k)
+    for h in competitors:
+        sp.separate(h)
+    return sp.clauses
+
+
+def separable(
+    f: BooleanFunction,
+    competitors: Sequence[BooleanFunction],
+    k: int,
+    solver: str = LIMITED_SOLVER,
+    time_limit: float | None = None,
+) -> bool | None:
+    """Whether ``k`` points separate ``f`` from every competitor (``None``: time limit).
+    ``False`` proves that no set of ``k`` points teaches ``f`` in a class holding them."""
+    if k == 0:
+        return not competitors
+    with Solver(name=solver, bootstrap_with=master_cnf(f, competitors, k)) as s:
+        return solve(s, time_limit=time_limit) if solver == LIMITED_SOLVER else s.solve()
+
+
+def overlap(f: BooleanFunction, g: BooleanFunction, h: BooleanFunction,
+            solver: str = LIMITED_SOLVER) -> np.ndarray | None:
+    """A point where both ``g`` and ``h`` differ from ``f`` (``None``: their difference sets
+    are disjoint, proved by the solver)."""
+    sp = SymbolicPoints(f, 1)
+    sp.separate(g)
+    sp.separate(h)
+    with Solver(name=solver, bootstrap_with=sp.clauses) as s:
+        if not s.solve():
+            return None
+        return sp.points(s.get_model())[0]
+
+
+def differs(
+    f: BooleanFunction, h: BooleanFunction, solver: str = LIMITED_SOLVER
+) -> np.ndarray | None:
+    """A point where ``h`` differs from ``f`` (``None``: equal functions, proved)."""
+    sp = SymbolicPoints(f, 1)
+    sp.separate(h)
+    with Solver(name=solver, bootstrap_with=sp.clauses) as s:
+        if not s.solve():
+            return None
+        return sp.points(s.get_model())[0]
+
+
+def largest_disjoint_family(
+    f: BooleanFunction, competitors: Sequence[BooleanFunction],
+    disjoint_pairs: set[tuple[int, int]],
+) -> list[int]:
+    """A largest set of competitors with pairwise-disjoint difference sets (a maximum clique
+    of the graph of disjoint pairs)."""
+    g = nx.Graph()
+    g.add_nodes_from(range(len(competitors)))
+    g.add_edges_from(disjoint_pairs)
+    clique, _ = nx.max_weight_clique(g, weight=None)
+    return sorted(clique)
+
+
+# -- neighbours of a target -----------------------------------------------------------------
+
+
+def neighbours(f: BooleanFunction, cls: FunctionClass) -> list[BooleanFunction]:
+    """Members of ``cls`` one edit away from ``f`` in its representation (a literal dropped,
+    or added with either sign allowed by the class): the competitors with the smallest
+    difference sets, which a teaching set must separate first. Empty for classes without a
+    literal representation here."""
+    out: list[BooleanFunction] = []
+    n = cls.n
+    if isinstance(f, Conjunction | Disjunction) and isinstance(
+        cls, ConjunctionClass | DisjunctionClass
+    ):
+        make = type(f)
+        lits = list(f.literals)
+        used = {abs(v) for v in lits}
+        for v in lits:
+            out.append(make(n, [u for u in lits if u != v]))
+        signs = (1,) if cls.monotone else (1, -1)
+        free = [var for var in range(1, n + 1) if var not in used]
+        for var in free[:NEIGHBOUR_ADDS]:  # the unused variables are interchangeable
+            for s in signs:
+                out.append(make(n, [*lits, s * var]))
+    elif isinstance(f, DNF | CNF):
+        make = type(f)
+        groups = [list(g) for g in f.groups]
+        for gi, g in enumerate(groups):
+            for v in g:
+                out.append(make(n, [[u for u in h if u != v] if i == gi else h
+                                    for i, h in enumerate(groups)]))
+    keep = []
+    for h in out:
+        try:
+            keep.append(cls.coerce(h))
+        except ValueError:
+            continue
+    return [h for h in keep if differs(f, h) is not None]
+
+
+# -- the search -----------------------------------------------------------------------------
+
+
+def symbolic_teaching_dimension(
+    f: BooleanFunction,
+    cls: FunctionClass,
+    time_limit: float | None = None,
+    on_bound: Callable[[int, int | None], None] | None = None,
+) -> TeachingResult:
+    """``TD(f, C)`` with a minimum teaching set and the proof of its lower bound, by the
+    counterexample-guided symbolic search of the module docstring (no list of the ``2^n``
+    points; ``n <= MAX_SYMBOLIC_N``). ``time_limit`` (seconds) bounds the search: when it is
+    reached the result is ``"unknown"`` with the bounds proved so far, never a guess.
+    ``on_bound(lower, upper)`` is called whenever a bound improves (for progress output)."""
+    target = check_target(f, cls)
+    limit = check_time_limit(time_limit)
+    if cls.n > MAX_SYMBOLIC_N:
+        raise ValueError(f"the symbolic search needs n <= {MAX_SYMBOLIC_N}, got n={cls.n}")
+    start = time.perf_counter()
+
+    def left() -> float | None:
+        """The time left for one solver call (at least a millisecond; ``None``: no limit)."""
+        return None if limit is None else max(1e-3, limit - (time.perf_counter() - start))
+
+    def expired() -> bool:
+        return limit is not None and time.perf_counter() - start >= limit
+
+    if isinstance(cls, ParityClass) and cls.k is None:
+        return _parity(target, cls, start)
+
+    competitors: list[BooleanFunction] = []
+    seen: set[str] = set()
+    pairs: set[tuple[int, int]] = set()
+    disjoint: list[int] = []
+    lower, proof, iterations = 0, "trivial", 0
+    best: Examples | None = None
+    upper: int | None = None
+    upper_from = ""
+
+    def report() -> None:
+        if on_bound is not None:
+            on_bound(lower, upper)
+
+    def add(h: BooleanFunction) -> None:
+        nonlocal lower, proof, disjoint
+        key = str(h)
+        if key in seen:
+            return
+        seen.add(key)
+        j = len(competitors)
+        competitors.append(h)
+        if j >= MAX_PAIRWISE:  # past this many, only the master's refutations raise the bound
+            return
+        for i in range(j):
+            if overlap(target, competitors[i], h) is None:
+                pairs.add((i, j))
+        family = largest_disjoint_family(target, competitors, pairs)
+        if len(family) > lower:
+            lower, proof, disjoint = len(family), "disjoint", family
+            report()
+
+    def result(status: str) -> TeachingResult:
+        used = [competitors[i] for i in disjoint] if proof == "disjoint" else competitors
+        return TeachingResult(
+            target, cls, status, lower, best, used, iterations,  # type: ignore[arg-type]
+            time.perf_counter() - start, method="symbolic", upper_bound=upper,
+            proof="hitting_set" if proof == "hitting" else proof, upper_from=upper_from,
+        )
+
+    # the upper bound of the paper's construction, when it teaches
+    try:
+        from teaching.construct import paper_construction
+
+        ex = paper_construction(target, cls)
+        v = verify(target, cls, ex, time_limit=left())
+        if v.unique:
+            best, upper, upper_from = ex, len(ex), "paper construction"
+            report()
+    except ValueError:
+        pass
+    for h in neighbours(target, cls):
+        add(h)
+        if expired():
+            return result("unknown")
+    k = lower
+    while upper is None or lower < upper:
+        if expired():
+            return result("unknown")
+        iterations += 1
+        if k == 0:
+            v = verify(target, cls, Examples(np.zeros((0, cls.n), np.uint8),
+                                            np.zeros(0, np.uint8)), time_limit=left())
+            if v.status == "unknown":
+                return result("unknown")
+            if v.unique:
+                best, upper, upper_from = Examples(np.zeros((0, cls.n), np.uint8),
+                                                   np.zeros(0, np.uint8)), 0, "search"
+                break
+            add(v.competitor)
+            if lower < 1:
+                lower, proof = 1, "hitting"
+            k = max(k, lower)
+            continue
+        sp = SymbolicPoints(target, k)
+        for h in competitors:
+            sp.separate(h)
+        with Solver(name=LIMITED_SOLVER, bootstrap_with=sp.clauses) as s:
+            while True:
+                if expired():
+                    return result("unknown")
+                r = solve(s, time_limit=left())
+                if r is None:
+                    return result("unknown")
+                if not r:  # no k points separate: TD > k
+                    if k + 1 > lower:
+                        lower, proof, disjoint = k + 1, "hitting", []
+                        report()
+                    k = lower
+                    break
+                pts = sp.points(s.get_model())
+                ex = Examples(pts, target.evaluate(pts).astype(np.uint8))
+                v = verify(target, cls, ex, time_limit=left())
+                if v.status == "unknown":
+                    return result("unknown")
+                if v.unique:
+                    best, upper, upper_from = ex, k, "search"
+                    report()
+                    break
+                add(v.competitor)
+                s.append_formula(sp.separate(v.competitor))
+                if lower > k:  # the disjoint family already refutes k
+                    k = lower
+                    break
+        if upper is not None and lower >= upper:
+            break
+    return result("exact" if upper is not None and lower == upper else "unknown")
+
+
+def _parity(target: BooleanFunction, cls: FunctionClass, start: float) -> TeachingResult:
+    """The class of all parities: ``TD = n`` (rank argument: fewer than ``n`` points leave a
+    non-zero null vector ``v``, and the parity ``f + v`` is consistent with them); the unit
+    vectors teach."""
+    n = cls.n
+    pts = np.eye(n, dtype=np.uint8)
+    ex = Examples(pts, target.evaluate(pts).astype(np.uint8))
+    return TeachingResult(target, cls, "exact", n, ex, [], 0, time.perf_counter() - start,
+                          method="symbolic", upper_bound=n, proof="gf2",
+                          upper_from="unit vectors")
