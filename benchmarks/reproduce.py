@@ -9,6 +9,7 @@ with its verdict (whether the paper's qualitative result shows at that scale).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.machine import machine, write_results
-from boolicl.reproduce import PRESETS, run_reproduce
+from boolicl.reproduce import PRESETS, REPORT, report_markdown, run_reproduce
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None,
                         help="write each preset's folder into KEEP/PRESET (default: a temporary "
                         "folder, deleted)")
+    parser.add_argument("--recompute", action="store_true",
+                        help="train nothing: recompute the findings of the presets in --out "
+                        "from KEEP/PRESET/results.json with the current verdicts (and rewrite "
+                        "their REPORT.md)")
     args = parser.parse_args(argv)
+    if args.recompute:
+        return recompute(args)
     rows: list[dict[str, Any]] = []
     result: dict[str, Any] = {
         "machine": machine([args.device]),
@@ -64,6 +71,23 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
         write_results(result, markdown(result), args.out, args.markdown)  # after each preset
+    return 0
+
+
+def recompute(args: argparse.Namespace) -> int:
+    """The ``--recompute`` mode: new findings for recorded runs, timings kept."""
+    if args.out is None or args.keep is None:
+        raise SystemExit("--recompute needs --out (the recorded JSON) and --keep")
+    result = json.loads(args.out.read_text())
+    for row in result["results"]:
+        folder = args.keep / row["preset"]
+        run = json.loads((folder / "results.json").read_text())
+        preset = PRESETS[row["preset"]]
+        found = preset.verdict(run)
+        row["shows_claim"] = [held for _, held, _ in found]
+        row["found"] = [f"{heading}: {sentence}" for heading, _, sentence in found]
+        (folder / REPORT).write_text(report_markdown(preset, run))
+    write_results(result, markdown(result), args.out, args.markdown)
     return 0
 
 

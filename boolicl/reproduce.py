@@ -176,25 +176,28 @@ def _teaching(result: dict[str, Any]) -> list[Finding]:
     for task in result["settings"]["tasks"]:
         e = entries(result, task)
         plain, prefixed = e.get("standard"), e.get(PREFIX.name)
-        w = model(prefixed, with_) if prefixed else None
-        x = model(prefixed, mix) if prefixed else None
-        x_plain = model(plain, mix) if plain else None
-        n_plain = model(plain, none) if plain else None
-        if not all((w, x, x_plain, n_plain)):
-            out.append((task, False, "a model failed; nothing to compare"))
+        w, x = model(prefixed, with_), model(prefixed, mix)
+        x_plain, n_plain, w_plain = model(plain, mix), model(plain, none), model(plain, with_)
+        if w is None:
+            out.append((f"{task}: taught", False, "the model trained with teaching failed"))
+        else:
+            wa = w["after_prefix"]["accuracy"]
+            out.append((f"{task}: taught", wa >= NEAR_PERFECT, (
+                f"right after the teaching sequence the model trained with teaching sequences "
+                f"is at {wa:.3f} (near perfect here: at least {NEAR_PERFECT})"
+                + (f"; on prompts without them its mean is {w_plain['mean']:.3f}"
+                   if w_plain else "")
+            )))
+        if not all((x, x_plain, n_plain)):
+            out.append((f"{task}: two algorithms", False, "a model failed"))
             continue
-        wa, xa = w["after_prefix"]["accuracy"], x["after_prefix"]["accuracy"]
+        xa = x["after_prefix"]["accuracy"]
         gap = n_plain["mean"] - x_plain["mean"]
-        shows = wa >= NEAR_PERFECT and xa >= NEAR_PERFECT and gap <= 0.05
-        out.append((task, shows, (
-            f"right after the teaching sequence the model trained with teaching sequences is at "
-            f"{wa:.3f} and the one trained on the mix at {xa:.3f} (near perfect here: at least "
-            f"{NEAR_PERFECT}); without a prefix the mix-trained model's mean is "
-            f"{x_plain['mean']:.3f} against {n_plain['mean']:.3f} for the model trained without "
-            f"teaching sequences (gap {gap:+.3f}, at most 0.05 for the claim); the model "
-            f"trained only with teaching sequences has mean {model(plain, with_)['mean']:.3f} "
-            "on prompts without them"
-            if model(plain, with_) else "a model failed"
+        out.append((f"{task}: two algorithms", xa >= NEAR_PERFECT and gap <= 0.05, (
+            f"the model trained on the mix is at {xa:.3f} right after a teaching sequence "
+            f"(near perfect here: at least {NEAR_PERFECT}) and without one has mean "
+            f"{x_plain['mean']:.3f} against {n_plain['mean']:.3f} for the model trained "
+            f"without teaching sequences (gap {gap:+.3f}; at most 0.05 for the claim)"
         )))
     return out
 
