@@ -9,6 +9,10 @@ UNSAT: unique. SAT: the model gives a competing ``h`` and the point ``z``.
 For the class of all parities the question is linear algebra: the consistent parities are
 ``s_0 + null(X)``, so ``T`` teaches iff ``rank_GF(2)(X) = n``; a non-zero null vector ``v``
 gives the competitor ``s_0 + v`` and any ``z`` with ``<v, z> = 1``.
+
+Majorities, 0-1 thresholds and integer halfspaces go to the exact integer program of
+:mod:`teaching.integer_program` (OR-Tools CP-SAT, the extra ``ip``) when OR-Tools is installed
+(``Verdict.method == "cp-sat"``), else to the SAT encoding; ``method`` forces either.
 """
 
 from __future__ import annotations
@@ -22,10 +26,14 @@ from boolfun.classes import FunctionClass, ParityClass
 from boolfun.function import BooleanFunction
 from boolfun.gf2 import Basis, pack_rows
 from boolfun.parity import Parity
+from teaching import integer_program
 from teaching.examples import Examples
 from teaching.solving import check_time_limit, new_solver, solve
 
 Status = Literal["unique", "not_unique", "unknown"]
+
+METHODS = ("auto", "sat", "cp-sat")
+"""The ``method`` values of :func:`verify`."""
 
 
 @dataclass(frozen=True)
@@ -88,12 +96,38 @@ def check_examples(examples: Any, f: BooleanFunction) -> Examples:
 
 
 def verify(
-    f: BooleanFunction, cls: FunctionClass, examples: Any, time_limit: float | None = None
+    f: BooleanFunction,
+    cls: FunctionClass,
+    examples: Any,
+    time_limit: float | None = None,
+    method: str = "auto",
 ) -> Verdict:
-    """Whether ``examples`` identify ``f`` uniquely inside ``cls`` (see the module docstring)."""
+    """Whether ``examples`` identify ``f`` uniquely inside ``cls`` (see the module docstring).
+
+    ``method``: ``"auto"`` (CP-SAT for the threshold-type classes when OR-Tools is installed,
+    GF(2) rank for all parities, else SAT), ``"sat"`` (the SAT encoding; all parities still
+    use GF(2)) or ``"cp-sat"`` (only for majority, threshold and halfspace classes; needs
+    OR-Tools)."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     target = check_target(f, cls)
     ex = check_examples(examples, target)
     limit = check_time_limit(time_limit)
+    if method == "cp-sat":
+        if not integer_program.supports(cls):
+            raise ValueError(
+                "method 'cp-sat' needs a majority, threshold or halfspace class, got "
+                f"{cls.short_name()}"
+            )
+        if not integer_program.available():
+            raise ValueError(
+                "method 'cp-sat' needs OR-Tools: pip install 'boolicl[ip]' (or ortools>=9.10)"
+            )
+    if method == "cp-sat" or (
+        method == "auto" and integer_program.supports(cls) and integer_program.available()
+    ):
+        r = integer_program.find_competitor(target, cls, ex, time_limit=limit)
+        return Verdict(r.status, r.competitor, r.witness, method="cp-sat")
     if isinstance(cls, ParityClass) and cls.k is None:
         return _verify_parity(target, ex)
     enc = cls.encode()
