@@ -97,6 +97,12 @@ def _same(r: dict[str, Any], t: dict[str, Any]) -> bool:
     return r["task"] == t["task"] and r["test"] == t.get("test", "standard")
 
 
+def _overrides(settings: dict[str, Any]) -> str:
+    """`` with k=v, ...`` for the training settings that replace the scale's (none: "")."""
+    o = settings.get("overrides") or {}
+    return (" with " + ", ".join(f"{k}={v}" for k, v in sorted(o.items()))) if o else ""
+
+
 def _cell(v: Any, digits: int = 3) -> str:
     return "-" if v is None else f"{v:.{digits}f}"
 
@@ -108,7 +114,8 @@ def compare_markdown(result: dict[str, Any]) -> str:
     lines = [
         "# Comparison",
         "",
-        f"Scale `{s['scale']}`, seeds {len(s['seeds'])}, {s['prompts']} shared test prompts "
+        f"Scale `{s['scale']}`{_overrides(s)}, seeds {len(s['seeds'])}, {s['prompts']} shared "
+        "test prompts "
         f"per task (seed {s['eval_seed']}). Mean: over all positions, with its 95% interval "
         "(bootstrap over prompts; for a model of several seeds the envelope of its seeds' "
         "intervals); ± std: over seeds.",
