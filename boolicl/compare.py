@@ -76,6 +76,10 @@ class Arm:
     model: str
     overrides: tuple[tuple[str, Any], ...] = ()
     name: str | None = None
+    step_factor: float = 1.0
+    """The arm trains ``step_factor`` times the comparison's steps (e.g. 2 for a model trained
+    on a 50/50 mixture of two kinds of prompts, so that it sees as many of each kind as a model
+    trained on one kind)."""
 
     @property
     def label(self) -> str:
@@ -89,6 +93,8 @@ class Arm:
     def folder(self) -> str:
         """The arm's run folder name: the backbone, then ``field-value`` per override."""
         parts = [self.model] + [f"{k}-{v}" for k, v in self.overrides]
+        if self.step_factor != 1.0:
+            parts.append(f"steps-x{self.step_factor:g}")
         return "_".join(parts).replace(":", "-").replace("/", "-")
 
 
@@ -277,6 +283,13 @@ def plan_compare(
             )
             base.update(plan.overrides)
             base.update(dict(arm.overrides))
+            if arm.step_factor != 1.0:
+                if not (isinstance(arm.step_factor, int | float) and 0 < arm.step_factor <= 100):
+                    raise ValueError(
+                        f"models: {arm.label}: step_factor must be in (0, 100], "
+                        f"got {arm.step_factor!r}"
+                    )
+                base["steps"] = max(1, round(base["steps"] * arm.step_factor))
             try:
                 configs = [TrainConfig(**base, seed=seed) for seed in plan.seeds]
             except (TypeError, ValueError) as e:

@@ -144,7 +144,7 @@ def _sample_efficiency(result: dict[str, Any]) -> list[Finding]:
 TEACH_ARMS = (
     Arm("transformer", (("teach", "none"),), "trained without teaching"),
     Arm("transformer", (("teach", "all"),), "trained with teaching"),
-    Arm("transformer", (("teach", "mixed:0.5"),), "trained on a 50/50 mix"),
+    Arm("transformer", (("teach", "mixed:0.5"),), "trained on a 50/50 mix", step_factor=2.0),
 )
 PREFIX = TestSet("teaching prefix", teach=True)
 NEAR_PERFECT = 0.95
@@ -370,7 +370,9 @@ PRESETS: dict[str, Preset] = {
             prompts={"small": 500},
             note=(
                 "The four regimes are the off-diagonal cells of the regime table (trained with, "
-                "tested without; trained without, tested with; the mix tested each way). "
+                "tested without; trained without, tested with; the mix tested each way). The "
+                "model trained on the 50/50 mix trains twice as many steps as the others, so "
+                "that it sees as many prompts of each kind as a model trained on one kind. "
                 "Monotone DNF and CNF (3 terms of positive literals) stand for the paper's DNF "
                 "and CNF: boolfun's closed-form teaching sequences exist for monotone ones. "
                 "The sparse parity's teaching sequence is n linearly independent points."

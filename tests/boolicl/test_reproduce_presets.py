@@ -176,3 +176,13 @@ def test_preset_end_to_end_writes_a_finding_per_task_model_or_shift(name, tasks,
     if name == "robustness":  # one finding for the noise, one per shifted test set
         assert len(findings) == len(preset.tests)
         assert (tmp_path / "conjunction_n8_half-the-variables.png").exists()
+
+
+def test_step_factor_trains_an_arm_longer_in_its_own_folder(tmp_path):
+    plan = plan_compare(["conjunction"], [Arm("transformer"), TEACH_ARMS[2]], out=tmp_path,
+                        steps=10)
+    plain, mix = (plan.configs[("conjunction", a)][0] for a in plan.models)
+    assert (plain.steps, mix.steps) == (10, 20)
+    assert plan.outs[("conjunction", TEACH_ARMS[2].label)][0].parent.name.endswith("steps-x2")
+    with pytest.raises(ValueError, match="step_factor"):
+        plan_compare(["conjunction"], [Arm("transformer", step_factor=0)], out=tmp_path)
