@@ -146,29 +146,32 @@ def separable(
         return solve(s, time_limit=time_limit) if solver == LIMITED_SOLVER else s.solve()
 
 
-def overlap(f: BooleanFunction, g: BooleanFunction, h: BooleanFunction,
-            solver: str = LIMITED_SOLVER) -> np.ndarray | None:
-    """A point where both ``g`` and ``h`` differ from ``f`` (``None``: their difference sets
-    are disjoint, proved by the solver)."""
+def _common_point(
+    f: BooleanFunction, competitors: Sequence[BooleanFunction], solver: str
+) -> np.ndarray | None:
+    """A point where every one of ``competitors`` differs from ``f`` (``None``: proved that
+    there is none)."""
     sp = SymbolicPoints(f, 1)
-    sp.separate(g)
-    sp.separate(h)
+    for h in competitors:
+        sp.separate(h)
     with Solver(name=solver, bootstrap_with=sp.clauses) as s:
         if not s.solve():
             return None
         return sp.points(s.get_model())[0]
+
+
+def overlap(f: BooleanFunction, g: BooleanFunction, h: BooleanFunction,
+            solver: str = LIMITED_SOLVER) -> np.ndarray | None:
+    """A point where both ``g`` and ``h`` differ from ``f`` (``None``: their difference sets
+    are disjoint, proved by the solver)."""
+    return _common_point(f, [g, h], solver)
 
 
 def differs(
     f: BooleanFunction, h: BooleanFunction, solver: str = LIMITED_SOLVER
 ) -> np.ndarray | None:
     """A point where ``h`` differs from ``f`` (``None``: equal functions, proved)."""
-    sp = SymbolicPoints(f, 1)
-    sp.separate(h)
-    with Solver(name=solver, bootstrap_with=sp.clauses) as s:
-        if not s.solve():
-            return None
-        return sp.points(s.get_model())[0]
+    return _common_point(f, [h], solver)
 
 
 def largest_disjoint_family(
