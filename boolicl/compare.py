@@ -47,6 +47,7 @@ from models.backbones import BACKBONES
 from models.checkpoints import check_resumable
 from models.config import TrainConfig
 from models.data import with_teaching_prefix
+from models.pretrained import is_pretrained
 
 SCALES: dict[str, dict[str, Any]] = {
     # the README's example: about 1.5 minutes per model on two CPU cores
@@ -194,8 +195,11 @@ def _arms(models: Sequence[str | Arm]) -> list[Arm]:
         arm = Arm(m) if isinstance(m, str) else m
         if not isinstance(arm, Arm):
             raise ValueError(f"models must be backbone names or Arms, got {m!r}")
-        if arm.model not in BACKBONES:
-            raise ValueError(f"models must be among {', '.join(BACKBONES)}, got {arm.model!r}")
+        if arm.model not in BACKBONES and not is_pretrained(arm.model):
+            raise ValueError(
+                f"models must be among {', '.join(BACKBONES)} or hf:PATH (a pretrained causal "
+                f"language model), got {arm.model!r}"
+            )
         if any(a.label == arm.label for a in arms):
             if arm in arms:
                 continue
@@ -281,6 +285,9 @@ def plan_compare(
                 warmup=s["warmup"], steps=steps or s["steps"], device=device, eval_every=0,
                 threads=threads,
             )
+            if is_pretrained(arm.model):  # its layers, width and heads are its own
+                for size in ("layers", "width", "heads"):
+                    del base[size]
             base.update(plan.overrides)
             base.update(dict(arm.overrides))
             if arm.step_factor != 1.0:

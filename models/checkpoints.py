@@ -3,7 +3,10 @@
 A run folder holds
 
 - ``config.json``: the :class:`models.config.TrainConfig` (the model is rebuilt from it alone);
-- ``model.safetensors``: the weights, with the step in the file's metadata;
+- ``model.safetensors``: the weights, with the step in the file's metadata; for a pretrained
+  backbone (``hf:PATH``, :mod:`models.pretrained`) only the trained weights, and the base
+  model's name and weight digest in the metadata (``base_model``, ``base_sha256``), checked
+  when the run is loaded;
 - ``state.pt``: the resume state: the step, the optimizer state, the RNG states of torch and of
   the prompt generator, and a copy of the weights;
 - ``metrics.jsonl``: one JSON line per log step and per evaluation (:mod:`models.train`).
@@ -56,11 +59,20 @@ RESUME_MUTABLE = (
 
 WEIGHTS, CONFIG, STATE, METRICS = "model.safetensors", "config.json", "state.pt", "metrics.jsonl"
 
+LATER_FIELDS = {"freeze": "none", "init": "pretrained"}
+"""Config fields added after runs were first saved, and the value every earlier run has:
+left out of :func:`config_digest` at that value, so earlier run folders still load."""
+
 
 def config_digest(config: TrainConfig) -> str:
     """SHA-256 of the config's fields that a run may not change (all but
-    :data:`RESUME_MUTABLE`), as canonical JSON: it ties the weights to their config."""
-    fixed = {k: v for k, v in config.to_dict().items() if k not in RESUME_MUTABLE}
+    :data:`RESUME_MUTABLE`, and :data:`LATER_FIELDS` at their old value), as canonical JSON:
+    it ties the weights to their config."""
+    fixed = {
+        k: v
+        for k, v in config.to_dict().items()
+        if k not in RESUME_MUTABLE and LATER_FIELDS.get(k, object()) != v
+    }
     return hashlib.sha256(json.dumps(fixed, sort_keys=True).encode()).hexdigest()
 
 
@@ -114,6 +126,7 @@ def save_checkpoint(
     tensors = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
     digest = weights_digest(tensors)
     meta = {"step": str(step), "config_sha256": config_digest(config), "weights_sha256": digest}
+    meta.update(base_record(model))
     atomic_write(out / WEIGHTS, lambda p: save_file(tensors, str(p), metadata=meta))
     state = {
         "step": step,
@@ -157,12 +170,40 @@ def load_weights(out: Path | str, model: torch.nn.Module, config: TrainConfig) -
     digest = weights_digest(tensors)
     if meta["weights_sha256"] != digest:
         raise ValueError(f"checkpoint {path} is damaged: its tensors do not match their digest")
+    _check_base(meta, model, str(path))
     _check_tensors(tensors, model, str(path))
     model.load_state_dict(tensors, strict=True)
     try:
         return int(meta["step"]), digest
     except ValueError:
         raise ValueError(f"checkpoint {path} records a step that is not an integer") from None
+
+
+def base_record(model: torch.nn.Module) -> dict[str, str]:
+    """The base model's name and weight digest of a pretrained backbone
+    (:meth:`models.wrapper.InContextModel.checkpoint_metadata`); empty for other models."""
+    record = getattr(model, "checkpoint_metadata", None)
+    return dict(record()) if callable(record) else {}
+
+
+def _check_base(meta: dict[str, str], model: torch.nn.Module, where: str) -> None:
+    """The checkpoint's base model is the model's: same name and same weight digest, else
+    ``ValueError`` (trained read-in / read-out belong to the frozen weights they saw)."""
+    own = base_record(model)
+    if not own:
+        return
+    if "base_sha256" not in meta:
+        raise ValueError(
+            f"checkpoint {where} lacks its base model record (base_model, base_sha256): not "
+            "written for a pretrained backbone"
+        )
+    if meta["base_sha256"] != own["base_sha256"]:
+        raise ValueError(
+            f"checkpoint {where} was trained on base model {meta.get('base_model')!r} with "
+            f"weights sha256 {meta['base_sha256'][:16]}..., but {own['base_model']!r} now has "
+            f"weights sha256 {own['base_sha256'][:16]}...: its weights changed (or the folder "
+            "holds another model); the trained read-in and read-out do not belong to them"
+        )
 
 
 def _check_tensors(tensors: dict[str, torch.Tensor], model: torch.nn.Module, where: str) -> None:

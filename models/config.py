@@ -22,12 +22,18 @@ from typing import Any
 from boolfun.devices import resolve_device
 from boolfun.tasks import TASKS, TEACHING_CLASSES, teaching_class
 from models.backbones import BACKBONES
+from models.pretrained import FREEZE_MODES, check_shape, is_pretrained, lm_shape, parse_init
+from models.pretrained import resolve_model as resolve_pretrained
 from models.threads import MAX_THREADS
 
-MODEL_FIELDS = ("n", "model", "width", "layers", "heads", "points", "dropout")
+MODEL_FIELDS = ("n", "model", "width", "layers", "heads", "points", "dropout", "freeze", "init")
 """The fields of a config that fix the architecture: the arguments of
 :class:`models.wrapper.InContextModel`, under the same names (and the same names as the
 ``boolicl train`` flags ``--n``, ``--model``, ``--width``, ...)."""
+
+DEFAULT_SIZES = {"layers": 12, "width": 256, "heads": 8}
+"""``layers``, ``width`` and ``heads`` of the project's own backbones when not given (a
+pretrained model's are its own: :mod:`models.pretrained`)."""
 
 LIMITS = {
     "layers": 256,
@@ -89,13 +95,22 @@ class TrainConfig:
     task's values and are resolved at construction."""
 
     task: str = "conjunction"
-    model: str = "transformer"  # backbone name, one of models.backbones.BACKBONES
+    # backbone name, one of models.backbones.BACKBONES, or hf:PATH: a pretrained Hugging Face
+    # causal LM (a folder, or a name in the local HF cache; models.pretrained)
+    model: str = "transformer"
     n: int | None = None  # input dimension (the read-in width)
     points: int | None = None  # examples per prompt (the model's positional limit)
-    layers: int = 12
-    width: int = 256  # d_model
-    heads: int = 8  # attention heads (transformer; others ignore it but it must divide width)
+    # layers / width (d_model) / heads: None = 12 / 256 / 8, or a pretrained model's own
+    # (which they must equal when given: its hidden size is the in-context width)
+    layers: int | None = None
+    width: int | None = None
+    heads: int | None = None  # attention heads (others ignore it but it must divide width)
     dropout: float = 0.0
+    # hf:PATH only: what stays frozen (all | all-but-ln; None = all), and its weights:
+    # "pretrained", or the random control "random" / "random:S" (the same architecture with
+    # the library's initialisation from seed S, frozen). Other backbones: "none", "pretrained".
+    freeze: str | None = None
+    init: str = "pretrained"
     batch: int = 64
     lr: float = 1e-4
     steps: int = 15000
@@ -136,14 +151,19 @@ class TrainConfig:
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
         t = TASKS[self.task]
-        if self.model not in BACKBONES:
-            raise ValueError(f"model must be one of {', '.join(BACKBONES)}, got {self.model!r}")
+        self._check_model()
         if self.n is None:
             self.n = t.default_n
         if self.points is None:
             self.points = t.default_points
         _int("n", self.n, t.min_n, 1024)
         _int("points", self.points, 1, 4096)
+        if is_pretrained(self.model) and 2 * self.points > self._shape.max_positions:
+            raise ValueError(
+                f"points must be at most {self._shape.max_positions // 2} for model "
+                f"{self.model!r} (a prompt of P points is 2P tokens; the model has "
+                f"{self._shape.max_positions} positions), got {self.points}"
+            )
         for name, high in LIMITS.items():
             _int(name, getattr(self, name), 1, high)
         if self.width % self.heads:
@@ -211,6 +231,66 @@ class TrainConfig:
         _int("checkpoint_every", self.checkpoint_every, 0)
         _int("log_every", self.log_every, 1)
         _int("threads", self.threads, 0, MAX_THREADS)
+
+    def _check_model(self) -> None:
+        """``model``, ``freeze``, ``init`` and the sizes ``layers`` / ``width`` / ``heads``
+        (defaults resolved: :data:`DEFAULT_SIZES`, or a pretrained model's own)."""
+        if not isinstance(self.init, str):
+            raise ValueError(f"init must be a string, got {self.init!r}")
+        if self.freeze is not None and self.freeze not in FREEZE_MODES:
+            raise ValueError(
+                f"freeze must be one of {', '.join(FREEZE_MODES)}, got {self.freeze!r}"
+            )
+        if is_pretrained(self.model):
+            self.model = resolve_pretrained(self.model)
+            self._shape = lm_shape(self.model)  # ValueError naming model: none there, or no LM
+            if self.freeze is None:
+                self.freeze = "all"
+            if self.freeze == "none":
+                raise ValueError(
+                    f"freeze must be 'all' or 'all-but-ln' for the pretrained model "
+                    f"{self.model!r} (its own weights are not trained), got 'none'"
+                )
+            parse_init(self.init)
+            own = {"layers": self._shape.layers, "width": self._shape.width}
+            own["heads"] = self._shape.heads
+            for name in DEFAULT_SIZES:
+                if getattr(self, name) is None:
+                    setattr(self, name, own[name])
+            for name in DEFAULT_SIZES:
+                _int(name, getattr(self, name), 1, LIMITS[name])
+            check_shape(self.model, self._shape, self.width, self.layers, self.heads)
+            if self.dropout != 0.0:
+                raise ValueError(
+                    f"dropout must be 0 for the pretrained model {self.model!r} (it runs "
+                    f"without dropout), got {self.dropout!r}"
+                )
+            return
+        if self.model not in BACKBONES:
+            raise ValueError(
+                f"model must be one of {', '.join(BACKBONES)} or hf:PATH (a pretrained causal "
+                f"language model), got {self.model!r}"
+            )
+        if self.freeze is None:
+            self.freeze = "none"
+        if self.freeze != "none":
+            raise ValueError(
+                f"freeze must be 'none' for the {self.model} backbone (freezing applies only "
+                f"to a pretrained model hf:PATH), got {self.freeze!r}"
+            )
+        if self.init != "pretrained":
+            raise ValueError(
+                f"init must be 'pretrained' for the {self.model} backbone (a random control "
+                f"applies only to a pretrained model hf:PATH), got {self.init!r}"
+            )
+        for name, default in DEFAULT_SIZES.items():
+            if getattr(self, name) is None:
+                setattr(self, name, default)
+
+    @property
+    def pretrained(self) -> bool:
+        """Whether the backbone is a pretrained language model (``hf:PATH``)."""
+        return is_pretrained(self.model)
 
     @property
     def teach_probability(self) -> float:

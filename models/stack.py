@@ -64,6 +64,7 @@ from models.threads import training_threads, using_threads
 from models.train import (
     ESTIMATE_AFTER,
     Estimate,
+    TrainingDiverged,
     TrainingInterrupted,
     _train,
     accuracy_curve,
@@ -322,6 +323,40 @@ def _catch_up(
             _train(c, p, dev, interrupted, resume, False, ahead)
 
 
+def _one_by_one(
+    configs: list[TrainConfig],
+    paths: list[Path | None],
+    dev: torch.device,
+    interrupted: threading.Event,
+    resume: bool,
+    progress: bool,
+    stop_after: int | None,
+    estimate: Estimate | None,
+) -> list[dict[str, Any]]:
+    """The models of a pretrained backbone (:mod:`models.pretrained`), each trained alone in
+    turn: stacking would copy the frozen language model once per model and hand its weights
+    to the optimizer. The summaries are :func:`_train_stack`'s, with ``stack`` 1."""
+    out: list[dict[str, Any]] = []
+    for c, p in zip(configs, paths, strict=True):
+        try:
+            s = _train(c, p, dev, interrupted, resume, progress, stop_after, estimate)
+            s["error"] = None
+        except TrainingDiverged as e:
+            s = {"out": str(p) if p is not None else None, "steps": None, "resumed_from": None,
+                 "stopped": "diverged", "error": str(e), "losses": [], "final_loss": None,
+                 "eval_accuracy": None, "seconds": None, "steps_per_second": None,
+                 "threads": torch.get_num_threads(), "config": c.to_dict()}
+        s["stack"] = 1
+        s["model_steps_per_second"] = s["steps_per_second"]
+        out.append(s)
+        if s["stopped"] == "interrupted":
+            raise TrainingInterrupted(
+                f"interrupted at step {s['steps']}"
+                + (f"; checkpoint saved in {p}: the same call resumes it" if p else "")
+            )
+    return out
+
+
 def _train_stack(
     configs: list[TrainConfig],
     paths: list[Path | None],
@@ -332,6 +367,8 @@ def _train_stack(
     stop_after: int | None,
     estimate: Estimate | None,
 ) -> list[dict[str, Any]]:
+    if configs[0].pretrained:
+        return _one_by_one(configs, paths, dev, interrupted, resume, progress, stop_after, estimate)
     if resume:
         _catch_up(configs, paths, dev, interrupted, resume)
     members = [_Member(c, p, dev, resume) for c, p in zip(configs, paths, strict=True)]

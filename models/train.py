@@ -195,7 +195,8 @@ def _train(
 
     torch.manual_seed(config.seed)
     raw = InContextModel.from_config(config).to(dev)
-    optimizer = make_optimizer(raw.parameters(), config.lr, dev, graph=config.cuda_graph)
+    trainable = [p for p in raw.parameters() if p.requires_grad]  # a frozen backbone: not its
+    optimizer = make_optimizer(trainable, config.lr, dev, graph=config.cuda_graph)
     source = PromptSource(config, dev)
     start = resume_run(outp, config, raw, optimizer, source) if has_ckpt else 0
     model = torch.compile(raw) if config.compile else raw

@@ -11,6 +11,12 @@ maps to one logit at each even (``x``) position: ``logits[:, i] = w . h_{2i} + b
 examples ``0..i-1`` and on ``x_i`` only, so it predicts ``y_i`` exactly like the learners of
 :mod:`learners` (position 0 sees no example). Training uses binary cross-entropy on every
 position.
+
+With a pretrained language model as the backbone (``model = "hf:PATH"``,
+:mod:`models.pretrained`) the read-in and read-out are small MLPs instead
+(``Linear(n, d) -> GELU -> Linear(d, d)`` and ``Linear(d, d) -> GELU -> Linear(d, 1)``, with
+``d`` the model's hidden size), and only they (and, with ``freeze = "all-but-ln"``, the
+model's normalisation layers) are trained.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from torch import nn
 from boolfun.bits import check_int
 from learners.base import Predictions, check_prompts
 from models.backbones import BACKBONES, Linear, init_weights, make_backbone
+from models.pretrained import PretrainedBackbone, is_pretrained, mlp, parse_init
 
 Array = np.ndarray | torch.Tensor
 
@@ -35,9 +42,10 @@ class InContextModel(nn.Module):
 
     The settings have the names of :class:`models.config.TrainConfig` (``n``, ``model``: the
     backbone's name, ``width``: ``d_model``, ``layers``, ``heads``, ``points``: the longest
-    prompt, ``dropout``); ``config`` holds them, so ``InContextModel(**model.config)`` rebuilds
-    the architecture and :meth:`from_config` builds it from a training config. The backbone
-    accepts sequences up to ``2 * points``.
+    prompt, ``dropout``, and for a pretrained model ``hf:PATH`` its ``freeze`` and ``init``);
+    ``config`` holds them, so ``InContextModel(**model.config)`` rebuilds the architecture and
+    :meth:`from_config` builds it from a training config. The backbone accepts sequences up to
+    ``2 * points``. A pretrained model's ``width``, ``layers`` and ``heads`` must be its own.
     """
 
     name = "model"
@@ -52,10 +60,20 @@ class InContextModel(nn.Module):
         heads: int = 8,
         points: int = 140,
         dropout: float = 0.0,
+        freeze: str = "none",
+        init: str = "pretrained",
     ) -> None:
         super().__init__()
-        if model not in BACKBONES:
-            raise ValueError(f"model must be one of {sorted(BACKBONES)}, got {model!r}")
+        pretrained = is_pretrained(model)
+        if not pretrained and model not in BACKBONES:
+            raise ValueError(
+                f"model must be one of {sorted(BACKBONES)} or hf:PATH, got {model!r}"
+            )
+        if not pretrained and (freeze != "none" or init != "pretrained"):
+            raise ValueError(
+                f"freeze and init apply only to a pretrained model hf:PATH, got freeze "
+                f"{freeze!r} and init {init!r} for the {model} backbone"
+            )
         for pname, value in (("n", n), ("points", points)):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{pname} must be a positive integer, got {value!r}")
@@ -67,15 +85,50 @@ class InContextModel(nn.Module):
             heads=heads,
             points=points,
             dropout=dropout,
+            freeze=freeze,
+            init=init,
         )
         self.name = model  # how tables and reports name this predictor
         self.n = int(n)
         self.points = int(points)
+        if pretrained:
+            if dropout:
+                raise ValueError(f"dropout must be 0 for the pretrained model {model!r}")
+            self.backbone: nn.Module = PretrainedBackbone(model, freeze, init, 2 * self.points)
+            shape = self.backbone.shape
+            if (width, layers, heads) != (shape.width, shape.layers, shape.heads):
+                raise ValueError(
+                    f"width, layers and heads must be those of model {model!r} "
+                    f"({shape.width}, {shape.layers}, {shape.heads}), got {width}, {layers}, "
+                    f"{heads}"
+                )
+            if parse_init(init) is not None:
+                self.name = f"{model} ({init})"
+            self.read_in: nn.Module = mlp(self.n, width, width, layers)
+            self.read_out: nn.Module = mlp(width, width, 1, layers)
+            return
         self.read_in = Linear(self.n, width)  # Linear: see models.backbones._common
         self.backbone = make_backbone(model, width, layers, heads, 2 * self.points, dropout)
         self.read_out = Linear(width, 1)
         init_weights(self.read_in, layers)
         init_weights(self.read_out, layers)
+
+    @property
+    def pretrained(self) -> bool:
+        """Whether the backbone is a pretrained language model (:mod:`models.pretrained`)."""
+        return isinstance(self.backbone, PretrainedBackbone)
+
+    def checkpoint_metadata(self) -> dict[str, str]:
+        """What a checkpoint records about weights it does not hold: for a pretrained
+        backbone the base model's name and the SHA-256 of its weights as built
+        (``base_model``, ``base_sha256``); nothing for the project's own backbones."""
+        if not self.pretrained:
+            return {}
+        return {"base_model": self.backbone.base_model, "base_sha256": self.backbone.base_sha256}
+
+    def _first_weight(self) -> torch.Tensor:
+        """The read-in's (first) weight: its dtype and device are the model's."""
+        return self.read_in[0].weight if self.pretrained else self.read_in.weight
 
     @classmethod
     def from_config(cls, config: Any) -> InContextModel:
@@ -95,7 +148,7 @@ class InContextModel(nn.Module):
         B, P, n = xs.shape
         if P > self.points:
             raise ValueError(f"prompts have {P} points, more than the model's points={self.points}")
-        dtype = self.read_in.weight.dtype
+        dtype = self._first_weight().dtype
         x_BxPxN = xs.to(dtype) * 2 - 1
         y_BxPxN = torch.zeros_like(x_BxPxN)
         y_BxPxN[..., 0] = ys.to(dtype) * 2 - 1
@@ -131,7 +184,7 @@ class InContextModel(nn.Module):
             raise ValueError(f"points {P} exceeds the model's limit of {self.points} points")
         if n_eval < self.n:
             x = F.pad(x, (0, self.n - n_eval))
-        device = self.read_in.weight.device
+        device = self._first_weight().device
         was_training = self.training
         self.eval()
         try:

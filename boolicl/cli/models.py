@@ -12,6 +12,18 @@ from typing import Any
 from boolicl.cli import options, types
 
 
+class ModelNames(options.Registry):
+    """``--model``: a backbone of :data:`models.backbones.BACKBONES` (listed in help and
+    errors), or ``hf:PATH``, a pretrained language model (:mod:`models.pretrained`; the library
+    checks the path)."""
+
+    def __contains__(self, item: object) -> bool:
+        return (isinstance(item, str) and item.startswith("hf:")) or super().__contains__(item)
+
+
+MODELS = ModelNames("models.backbones:BACKBONES")
+
+
 def curriculum(text: str) -> tuple[int, int, int, int]:
     """``START:END:INCREMENT:EVERY`` (integers; START >= 1, START <= END, INCREMENT and EVERY
     >= 1): the prompt size grows from START by INCREMENT every EVERY steps up to END."""
@@ -42,15 +54,35 @@ def add_parsers(sub: Any) -> None:
     p.add_argument(
         "--model",
         default="transformer",
-        choices=options.BACKBONES,
+        choices=MODELS,
         metavar="MODEL",
-        help="backbone: %(choices)s (default %(default)s)",
+        help="backbone: %(choices)s (default %(default)s), or hf:PATH: a pretrained Hugging "
+        "Face causal LM (a folder, or a name in the local HF cache; nothing is downloaded), "
+        "frozen, with a trained MLP read-in and read-out",
+    )
+    p.add_argument(
+        "--freeze",
+        default=None,
+        metavar="WHAT",
+        help="hf:PATH only: all (default: only the read-in and read-out train) or all-but-ln "
+        "(its LayerNorms train too)",
+    )
+    p.add_argument(
+        "--init",
+        default="pretrained",
+        metavar="INIT",
+        help="hf:PATH only: pretrained (default) or random / random:S: the control, the same "
+        "architecture randomly initialised (seed S, default 0) and frozen",
     )
     options.add_n(p)
     options.add_points(p)
-    p.add_argument("--layers", type=types.positive_int, default=12, help="backbone layers")
-    p.add_argument("--width", type=types.positive_int, default=256, help="model width d")
-    p.add_argument("--heads", type=types.positive_int, default=8, help="attention heads")
+    sizes = "; hf:PATH: the model's own, which it must equal"
+    p.add_argument("--layers", type=types.positive_int, default=None,
+                   help=f"backbone layers (default 12{sizes})")
+    p.add_argument("--width", type=types.positive_int, default=None,
+                   help=f"model width d (default 256{sizes})")
+    p.add_argument("--heads", type=types.positive_int, default=None,
+                   help=f"attention heads (default 8{sizes})")
     p.add_argument("--batch", type=types.positive_int, default=64, help="prompts per step")
     p.add_argument("--lr", type=types.positive_float, default=1e-4, help="Adam learning rate")
     p.add_argument("--steps", type=types.positive_int, default=15000, help="training steps")
@@ -178,6 +210,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         layers=args.layers,
         width=args.width,
         heads=args.heads,
+        freeze=args.freeze,
+        init=args.init,
         batch=args.batch,
         lr=args.lr,
         steps=args.steps,
