@@ -2,11 +2,12 @@
 
 Groups: prompts (``tasks``, ``sample``: :mod:`boolicl.cli.prompts`), teaching (``teach``,
 ``td``, ``check-certificate``: :mod:`boolicl.cli.teaching`), learners (``baselines``:
-:mod:`boolicl.cli.learners`), models (``train``, ``eval``: :mod:`boolicl.cli.models`) and
-``demo`` (:mod:`boolicl.cli.demo`). Options shared by several commands are declared once in
-:mod:`boolicl.cli.options`. Building the parser imports no torch; each command imports what it
-runs. A bad argument, or a ``ValueError`` of the library (whose message names the parameter,
-which becomes the option here), exits with status 2 and a message naming the option.
+:mod:`boolicl.cli.learners`), models (``train``, ``eval``: :mod:`boolicl.cli.models`), llm
+(``llm-eval``: :mod:`boolicl.cli.llm`) and ``demo`` (:mod:`boolicl.cli.demo`). Options
+shared by several commands are declared once in :mod:`boolicl.cli.options`. Building the
+parser imports no torch; each command imports what it runs. A bad argument, or a
+``ValueError`` of the library (whose message names the parameter, which becomes the option
+here), exits with status 2 and a message naming the option.
 """
 
 from __future__ import annotations
@@ -16,10 +17,20 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from boolicl.cli import compare, demo, learners, models, prompts, reproduce, teaching
+from boolicl.cli import (
+    attention,
+    compare,
+    demo,
+    learners,
+    llm,
+    models,
+    prompts,
+    reproduce,
+    teaching,
+)
 from boolicl.cli.options import flag_error, subcommand
 
-GROUPS = (prompts, teaching, learners, models, compare, reproduce, demo)
+GROUPS = (prompts, teaching, learners, models, attention, llm, compare, reproduce, demo)
 """The command groups, in the order ``boolicl --help`` lists their commands."""
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

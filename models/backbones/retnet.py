@@ -92,6 +92,18 @@ class MultiScaleRetention(nn.Module):
         o_BxHxLxK = ((q @ k.transpose(-1, -2)) * decay_HxLxL.to(q.dtype)) @ v
         return self._output(x_BxLxD, o_BxHxLxK)
 
+    def retention_weights(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
+        """The retention matrix ``W = (Q K^T / sqrt(d_k)) ⊙ Γ`` (``BxHxLxL``, zero above the
+        diagonal; decayed, signed and not normalised) that :meth:`forward` multiplies ``V`` by,
+        recomputed from the same projections (for :mod:`models.attention`)."""
+        L = x_BxLxD.shape[1]
+        q, k, _ = self._qkv(x_BxLxD)
+        n_L = torch.arange(L, device=x_BxLxD.device)
+        diff_LxL = (n_L[:, None] - n_L[None, :]).float()
+        decay_HxLxL = torch.exp(self.log_gamma_H[:, None, None] * diff_LxL.clamp(min=0))
+        decay_HxLxL = decay_HxLxL * (diff_LxL >= 0)
+        return (q @ k.transpose(-1, -2)) * decay_HxLxL.to(q.dtype)
+
     def forward_recurrent(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
         """Recurrent form: ``S_n = gamma S_{n-1} + k_n^T v_n``, ``o_n = q_n S_n``, one step per
         position (the projections are position-wise, so they are computed for all at once)."""

@@ -8,6 +8,7 @@ input is ``h + W_pos[t]``; a final LayerNorm closes the stack.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -50,6 +51,20 @@ class CausalSelfAttention(nn.Module):
         )
         y_BxLxD = y_BxHxLxK.transpose(1, 2).reshape(B, L, D)
         return self.resid_drop(self.c_proj(y_BxLxD))
+
+    def attention_weights(self, x_BxLxD: torch.Tensor) -> torch.Tensor:
+        """The attention probabilities ``softmax(Q K^T / sqrt(d_head) + M)`` (``BxHxLxL``,
+        rows summing to 1, zero above the diagonal) that :meth:`forward` applies to ``x``
+        (without dropout), recomputed from the same projections; the forward path itself
+        never forms them (for :mod:`models.attention`)."""
+        B, L, D = x_BxLxD.shape
+        q, k, _ = self.c_attn(x_BxLxD).split(D, dim=2)
+        q_BxHxLxK, k_BxHxLxK = (
+            t.view(B, L, self.heads, D // self.heads).transpose(1, 2) for t in (q, k)
+        )
+        s_BxHxLxL = q_BxHxLxK @ k_BxHxLxK.transpose(-1, -2) / math.sqrt(D // self.heads)
+        future_LxL = torch.ones(L, L, dtype=torch.bool, device=x_BxLxD.device).triu(1)
+        return s_BxHxLxL.masked_fill(future_LxL, float("-inf")).softmax(dim=-1)
 
 
 class Block(nn.Module):
