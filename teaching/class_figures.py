@@ -12,6 +12,11 @@ Everything works on truth tables; teaching dimensions inside a layer are minimum
 of difference sets (pysat ``Hitman``). Concepts in one orbit of the class's symmetry group
 (variable permutations, and input flips when the class is closed under them) share their
 teaching dimension in every layer, so one representative per orbit is solved.
+
+This lists every concept and point (``n <= MAX_N``). For the symmetric classes
+(conjunctions, disjunctions, parities, sparse parities, majorities) :func:`figures` uses
+:mod:`teaching.orbit_figures` instead: one exact TD per orbit, counted by combinatorics, so
+that ``n = 10-16`` finishes; ``method="enumeration"`` forces the listing (to cross-check).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import permutations
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 import numpy as np
@@ -28,7 +33,11 @@ from boolfun.bits import all_inputs, input_index
 from boolfun.classes import FunctionClass
 from boolfun.function import BooleanFunction
 from teaching.examples import Examples
+from teaching.finite_class import truth_tables
 from teaching.hitting import minimum_hitting_set
+
+if TYPE_CHECKING:
+    from teaching.orbit_figures import OrbitFigures
 
 MAX_CONCEPTS = 5000
 MAX_N = 6
@@ -44,6 +53,10 @@ class ClassFigures:
     examples: list[Examples]
     rtd: int
     plan: nx.DiGraph = field(repr=False)
+    group: str = "identity"
+    """The symmetry group found by :func:`orbits`."""
+    orbit_count: int = 0
+    """The number of orbits of the class under ``group``."""
 
     @property
     def td_max(self) -> int:
@@ -66,6 +79,9 @@ class ClassFigures:
             "class": self.cls.short_name(),
             "n": self.cls.n,
             "size": len(self.concepts),
+            "method": "enumeration",
+            "group": self.group,
+            "orbit_count": self.orbit_count,
             "td_max": self.td_max,
             "td_mean": round(self.td_mean, 4),
             "histogram": {str(k): v for k, v in self.histogram.items()},
@@ -113,16 +129,8 @@ def class_figures(cls: FunctionClass) -> ClassFigures:
     """TD of every concept, ``TD(C)``, histogram, RTD and the teaching plan."""
     if cls.n > MAX_N:
         raise ValueError(f"class figures need n <= {MAX_N}, got n={cls.n}")
-    size = cls.size()
-    if size > MAX_CONCEPTS:
-        raise ValueError(
-            f"class figures list the class: at most {MAX_CONCEPTS} concepts, "
-            f"{cls.short_name()} at n={cls.n} has {size}"
-        )
-    concepts = cls.enumerate()
-    pts = all_inputs(cls.n)
-    tables = np.array([f.evaluate(pts) for f in concepts], dtype=np.uint8)
-    labels, _ = orbits(tables, cls.n)
+    concepts, pts, tables = truth_tables(cls, MAX_CONCEPTS, "class figures list the class:")
+    labels, group = orbits(tables, cls.n)
 
     def solve(i: int, alive: np.ndarray) -> list[int]:
         others = [j for j in np.flatnonzero(alive) if j != i]
@@ -156,4 +164,29 @@ def class_figures(cls: FunctionClass) -> ClassFigures:
         alive[removed] = False
         previous = removed
         layer += 1
-    return ClassFigures(cls, concepts, td, examples, rtd, plan)
+    return ClassFigures(cls, concepts, td, examples, rtd, plan, group, int(labels.max()) + 1)
+
+
+METHODS = ("auto", "orbits", "enumeration")
+"""The ways :func:`figures` computes the class figures."""
+
+
+def figures(
+    cls: FunctionClass,
+    method: Literal["auto", "orbits", "enumeration"] = "auto",
+    time_limit: float | None = None,
+) -> ClassFigures | OrbitFigures:
+    """The class figures of ``cls``: per orbit (:func:`teaching.orbit_figures.orbit_figures`,
+    ``method="orbits"``), by listing the class (:func:`class_figures`,
+    ``"enumeration"``), or ``"auto"``: per orbit when the class is supported
+    (:func:`teaching.orbit_figures.supports`), else by listing. ``time_limit`` (seconds)
+    applies to the orbit computation only; the listing has none."""
+    from teaching.orbit_figures import orbit_figures, supports
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if method == "orbits" or (method == "auto" and supports(cls)):
+        return orbit_figures(cls, time_limit=time_limit)
+    if time_limit is not None:
+        raise ValueError("time_limit: the listing of the class (method 'enumeration') has none")
+    return class_figures(cls)

@@ -110,17 +110,9 @@ class FiniteClass:
         """The truth tables of every function of a :class:`boolfun.classes.FunctionClass`
         (at most :data:`MAX_FUNCTION_CLASS_SIZE` functions): points named by their bits
         (``x1`` first), concepts by the functions' string forms."""
-        from boolfun.bits import all_inputs
-
-        size = fclass.size()
-        if size > MAX_FUNCTION_CLASS_SIZE:
-            raise ValueError(
-                f"cls: listing the class needs at most {MAX_FUNCTION_CLASS_SIZE} concepts, "
-                f"{fclass.short_name()} at n={fclass.n} has {size}"
-            )
-        functions = fclass.enumerate()
-        pts = all_inputs(fclass.n)
-        tables = np.array([f.evaluate(pts) for f in functions], dtype=np.uint8)
+        functions, pts, tables = truth_tables(
+            fclass, MAX_FUNCTION_CLASS_SIZE, "cls: listing the class needs"
+        )
         return cls.from_matrix(
             tables,
             points=["".join(map(str, p.tolist())) for p in pts],
@@ -178,6 +170,27 @@ class FiniteClass:
         doc["concepts"] = list(self.concepts)
         doc["matrix"] = ["".join(map(str, row.tolist())) for row in self.matrix]
         return doc
+
+
+def truth_tables(
+    fclass: Any, max_concepts: int, what: str
+) -> tuple[list, np.ndarray, np.ndarray]:
+    """Every function of a :class:`boolfun.classes.FunctionClass` (its enumeration order),
+    the ``2^n`` points (:func:`boolfun.bits.all_inputs`) and the uint8 truth tables
+    (functions x points). ``ValueError`` starting with ``what`` when the class has more than
+    ``max_concepts`` functions."""
+    from boolfun.bits import all_inputs
+
+    size = fclass.size()
+    if size > max_concepts:
+        raise ValueError(
+            f"{what} at most {max_concepts} concepts, {fclass.short_name()} at n={fclass.n} "
+            f"has {size}"
+        )
+    functions = fclass.enumerate()
+    pts = all_inputs(fclass.n)
+    tables = np.array([f.evaluate(pts) for f in functions], dtype=np.uint8)
+    return functions, pts, tables
 
 
 def _as_matrix(matrix: Any) -> np.ndarray:

@@ -87,6 +87,13 @@ def add_parsers(sub: Any) -> None:
         metavar="NAMES",
         help="also compute these, comma-separated: pbtd, nctd, std, vcd, or all",
     )
+    p.add_argument(
+        "--enumerate",
+        action="store_true",
+        help="list every concept and point (n <= 6) instead of one exact TD per orbit of the "
+        "symmetric classes (conjunction, disjunction, parity, sparse_parity, majority); "
+        "to cross-check",
+    )
     _certificate_options(
         p,
         certificate="write a certificate of the figures (JSON) to this file; "
@@ -243,30 +250,79 @@ def cmd_td(args: argparse.Namespace) -> int:
     if args.cls is None:
         given = [f for f, v in (("--n", args.n), ("--k", args.k), ("--terms", args.terms),
                                 ("--monotone", args.monotone),
-                                ("--with-constants", args.with_constants)) if v]
+                                ("--with-constants", args.with_constants),
+                                ("--enumerate", args.enumerate)) if v]
         if given:
             raise ValueError(f"class_file: {given[0]} applies to a CLASS, not to a class file")
         return _finite_td(args, None)
     if args.n is None:
         raise ValueError("n: required with a CLASS")
     cls = build_class(args)
-    if args.parameters or args.time_limit is not None or args.certificate is not None:
-        return _finite_td(args, cls)
-    from teaching.class_figures import class_figures
+    from teaching.orbit_figures import supports
 
-    cf = class_figures(cls)
+    per_orbit = supports(cls) and not args.enumerate
+    if args.parameters or args.certificate is not None or (
+        args.time_limit is not None and not per_orbit
+    ):
+        return _finite_td(args, cls)
+    from teaching.class_figures import figures
+
+    cf = figures(cls, "orbits" if per_orbit else "enumeration", time_limit=args.time_limit)
     doc = cf.to_json()
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0
+    if doc["method"] == "orbits":
+        _print_orbits(doc)
+        return 0
     print(
-        f"{doc['class']} n={doc['n']}: {doc['size']} functions; TD(C) = {doc['td_max']}, "
-        f"mean TD = {doc['td_mean']:.3f}, RTD = {doc['rtd']}"
+        f"{doc['class']} n={doc['n']}: {doc['size']} functions in {doc['orbit_count']} orbits "
+        f"({doc['group']}); TD(C) = {doc['td_max']}, mean TD = {doc['td_mean']:.3f}, "
+        f"RTD = {doc['rtd']}"
     )
     print("histogram: " + ", ".join(f"TD {k}: {v}" for k, v in doc["histogram"].items()))
     for c in doc["concepts"]:
         print(f"  {c['td']:>3}  {c['function']}")
     return 0
+
+
+def _print_orbits(doc: dict[str, Any]) -> None:
+    """The text table of ``td`` computed per orbit (:mod:`teaching.orbit_figures`)."""
+    print(
+        f"{doc['class']} n={doc['n']}: {doc['size']} functions in {doc['orbit_count']} orbits "
+        f"under {doc['group']}"
+    )
+    status = doc["td_status"]
+    lows = [o["td_bounds"][0] for o in doc["orbits"]]
+    highs = [o["td_bounds"][1] for o in doc["orbits"]]
+    known = None not in highs
+    line = [
+        _figure("TD(C)", doc["td_max"], [max(lows), max(highs) if known else "?"], status),
+        _figure("min TD", doc["td_min"], [min(lows), min(h for h in highs if h is not None)
+                                          if any(h is not None for h in highs) else "?"],
+                status),
+    ]
+    if doc["td_mean"] is not None:
+        line.append(f"mean TD = {doc['td_mean']:.3f}")
+    rtd_bounds = ["?" if b is None else b for b in doc["rtd_bounds"]]
+    line.append(_figure("RTD", doc["rtd"], rtd_bounds, doc["rtd_status"]))
+    print("; ".join(line))
+    if doc["histogram"] is not None:
+        print("histogram: " + ", ".join(f"TD {k}: {v}" for k, v in doc["histogram"].items()))
+    width = max(len("orbit"), *(len(o["description"]) for o in doc["orbits"]))
+    print(f"{'orbit':<{width}}  {'size':>10}  {'TD':>5}  representative: teaching set")
+    for o in doc["orbits"]:
+        lo, hi = o["td_bounds"]
+        td = o["td"] if o["td"] is not None else f"{lo}-{'?' if hi is None else hi}"
+        shown = " ".join(f"{e['x']}={e['y']}" for e in o["examples"] or []) or "(none)"
+        print(f"{o['description']:<{width}}  {o['size']:>10}  {td:>5}  "
+              f"{o['representative']}: {shown}")
+    print("teaching plan (RTD layers):")
+    for layer in doc["plan"]:
+        names = ", ".join(str(k) for k in layer["orbits"])
+        print(f"  layer {layer['layer']} (TD {layer['td']}): orbits {names}")
+    if "unknown" in (status, doc["rtd_status"]):
+        print("time limit reached: the unknown figures are given with the bounds proved")
 
 
 def _finite_td(args: argparse.Namespace, cls: Any) -> int:

@@ -99,6 +99,28 @@ def test_td_json_shape(capsys):
     assert out["rtd"] == 3 and out["histogram"] == {"3": 8}
 
 
+def test_td_per_orbit_at_larger_n(capsys):
+    # Goldman & Kearns: k + 2 for k < n literals, n + 1 for k = n; the orbit of k literals
+    # has C(n, k) 2^k conjunctions, 3^n in all
+    code, out = run_json(capsys, "td", "conjunction", "--n", "8", "--json")
+    assert code == 0 and out["method"] == "orbits" and out["orbit_count"] == 9
+    assert out["size"] == 3**8 and out["td_max"] == 9 and out["rtd"] == 2
+    assert [o["td"] for o in out["orbits"]] == [k + 2 for k in range(8)] + [9]
+    assert "concepts" not in out  # 6561 concepts: the orbits only
+    main(["td", "parity", "--n", "12"])
+    text = capsys.readouterr().out
+    assert "4096 functions in 13 orbits under permutations" in text and "RTD = 12" in text
+
+
+def test_td_enumerate_agrees_with_the_orbits(capsys):
+    _, orbits = run_json(capsys, "td", "majority", "--n", "4", "--json")
+    _, listed = run_json(capsys, "td", "majority", "--n", "4", "--enumerate", "--json")
+    assert (orbits["method"], listed["method"]) == ("orbits", "enumeration")
+    for key in ("size", "td_max", "histogram", "rtd", "orbit_count", "group"):
+        assert orbits[key] == listed[key]
+    assert [c["td"] for c in orbits["concepts"]] == [c["td"] for c in listed["concepts"]]
+
+
 @pytest.mark.parametrize(
     "argv,needle",
     [
@@ -110,7 +132,8 @@ def test_td_json_shape(capsys):
         (["teach", "conjunction", "--n", "3", "--target", "x7"], "out of range"),
         (["teach", "sparse_parity", "--n", "4", "--target", "x1 ^ x2"], "--k"),
         (["teach", "banana", "--n", "3", "--target", "x1"], "invalid choice"),
-        (["td", "conjunction", "--n", "9"], "n <= 6"),
+        (["td", "conjunction", "--n", "9", "--enumerate"], "n <= 6"),
+        (["td", "threshold", "--n", "7"], "n <= 6"),
         (["td", "dnf", "--n", "5", "--terms", "3"], "concepts"),
         (
             ["teach", "conjunction", "--n", "3", "--target", "x1", "--time-limit", "0"],
