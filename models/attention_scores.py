@@ -28,7 +28,8 @@ and then the induction blocks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +50,13 @@ from models.attention import (
     record_attention,
 )
 from models.backbones import ATTENTION_BACKBONES
+from models.pretrained import is_pretrained
 from models.wrapper import InContextModel
 
 DEFAULT_THRESHOLD = 0.3
 """Heads scoring at least this are listed (chance is ``1 / (t + 1)``, a few per cent)."""
 DEFAULT_START = 30  # the nearest_neighbour task's default start
+HF_WEIGHTS = "softmax attention probabilities (eager attention, output_attentions)"
 CHUNK_BYTES = 2**28  # recorded attention per forward pass, at most (about)
 
 Forward = Callable[[slice], list[torch.Tensor]]
@@ -136,12 +139,8 @@ def model_attention_scores(
     The result also records the settings (``task``, ``n``, ``points``, ``start``, ``block``,
     ``period``, ``prompts``, ``seed``, ``backbone``, ``weights``: what a head's weights are)."""
     backbone = model.config["model"]
-    if str(backbone).startswith("hf:"):
-        raise ValueError(
-            f"model: runs of the pretrained backbone {backbone!r} are not scored yet; score "
-            "the base model with hf_attention_scores"
-        )
-    if backbone not in ATTENTION_BACKBONES:
+    pretrained = is_pretrained(backbone)
+    if not pretrained and backbone not in ATTENTION_BACKBONES:
         raise ValueError(
             f"backbone {backbone!r} has no attention heads: attention scores need one of "
             f"{', '.join(sorted(ATTENTION_BACKBONES))}"
@@ -160,29 +159,34 @@ def model_attention_scores(
     nn_p = sample_prompts(task, prompts, points, n, generator=gen, device=dev, **params)
     ind_p = sample_prompts(task, prompts, block, n, generator=gen, device=dev, **params)
     ind_xs, ind_ys = torch.cat([ind_p.xs, ind_p.xs], 1), torch.cat([ind_p.ys, ind_p.ys], 1)
-    mods = attention_modules(model.backbone)
     heads = model.config["heads"]
+    if pretrained:
+        layers, weights = model.config["layers"], HF_WEIGHTS
+        forward = _pretrained_forward(model)
+    else:
+        mods = attention_modules(model.backbone)
+        layers, weights = len(mods), ATTENTION_MODULES[type(mods[0])]
 
-    def forward(xs: torch.Tensor, ys: torch.Tensor) -> Forward:
-        def run(rows: slice) -> list[torch.Tensor]:
-            with torch.no_grad(), record_attention(model.backbone) as rec:
-                model(xs[rows], ys[rows])
-            return rec
+        def forward(xs: torch.Tensor, ys: torch.Tensor) -> Forward:
+            def run(rows: slice) -> list[torch.Tensor]:
+                with torch.no_grad(), record_attention(model.backbone) as rec:
+                    model(xs[rows], ys[rows])
+                return rec
 
-        return run
+            return run
 
     period = 2 * block
     induction = _mean_scores(
         forward(ind_xs, ind_ys),
         prompts,
-        _chunk(len(mods), heads, 2 * period, prompts),
+        _chunk(layers, heads, 2 * period, prompts),
         lambda a, rows: induction_score(a, period),
     )
     query_P = 2 * torch.arange(points)
     nearest = _mean_scores(
         forward(nn_p.xs, nn_p.ys),
         prompts,
-        _chunk(len(mods), heads, 2 * points, prompts),
+        _chunk(layers, heads, 2 * points, prompts),
         lambda a, rows: nearest_neighbour_score(a, nn_p.xs[rows], start, query_P, query_P + 1),
     )
     chance = {
@@ -196,7 +200,7 @@ def model_attention_scores(
         threshold,
         source="run",
         backbone=backbone,
-        weights=ATTENTION_MODULES[type(mods[0])],
+        weights=weights,
         task=task,
         n=n,
         points=points,
@@ -206,6 +210,47 @@ def model_attention_scores(
         prompts=prompts,
         seed=seed,
     )
+
+
+def _pretrained_forward(model: InContextModel) -> Callable[..., Forward]:
+    """For a run of the frozen pretrained backbone (:mod:`models.pretrained`): the attention
+    probabilities of its language model on the run's own read-in of the interleaved tokens
+    (the eager attention implementation, switched to for the call and back)."""
+    lm = model.backbone.lm
+
+    def forward(xs: torch.Tensor, ys: torch.Tensor) -> Forward:
+        def run(rows: slice) -> list[torch.Tensor]:
+            h = model.read_in(model.tokens(xs[rows], ys[rows]))
+            with torch.no_grad(), _eager(lm):
+                out = lm(inputs_embeds=h, output_attentions=True, use_cache=False)
+            att = getattr(out, "attentions", None)
+            if not att:
+                raise ValueError(f"model {model.config['model']!r} returns no attention weights")
+            return [a.float() for a in att]
+
+        return run
+
+    return forward
+
+
+@contextmanager
+def _eager(lm: nn.Module) -> Iterator[None]:
+    """``lm`` with the eager attention implementation (the one that returns its weights)."""
+    config = lm.config
+    before = getattr(config, "_attn_implementation", None)
+    setter = getattr(lm, "set_attn_implementation", None)
+    try:
+        if setter is not None:
+            setter("eager")
+        else:  # pragma: no cover - older transformers
+            config._attn_implementation = "eager"
+        yield
+    finally:
+        if before is not None and before != "eager":
+            if setter is not None:
+                setter(before)
+            else:  # pragma: no cover
+                config._attn_implementation = before
 
 
 def load_hf_model(path: str | Path, device: torch.device) -> tuple[nn.Module, Any]:
@@ -348,7 +393,7 @@ def hf_attention_scores(
         threshold,
         source="hf",
         backbone=type(model).__name__,
-        weights="softmax attention probabilities (eager attention, output_attentions)",
+        weights=HF_WEIGHTS,
         task=task,
         n=n,
         points=points,

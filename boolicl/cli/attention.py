@@ -112,13 +112,7 @@ def cmd_attention(args: argparse.Namespace) -> int:
         config_file = Path(source) / "config.json"
         if config_file.is_file():
             config = TrainConfig.load(config_file)
-            if config.model.startswith(HF_PREFIX):
-                raise ValueError(
-                    f"RUN_OR_MODEL {source!r} is a run of the pretrained backbone "
-                    f"{config.model!r}: such runs are not scored yet; score the base model "
-                    f"itself with `boolicl attention {config.model}`"
-                )
-            if config.model not in ATTENTION_BACKBONES:
+            if not config.model.startswith(HF_PREFIX) and config.model not in ATTENTION_BACKBONES:
                 raise ValueError(
                     f"RUN_OR_MODEL {source!r} has backbone {config.model!r}, which has no "
                     f"attention heads: supported backbones are "

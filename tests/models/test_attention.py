@@ -398,3 +398,30 @@ def test_hf_bad_folders_are_refused(tmp_path, tiny_gpt2):
         hf_attention_scores(tiny_gpt2, points=9)
     with pytest.raises(ValueError, match="block must be an integer in"):
         hf_attention_scores(tiny_gpt2, block=49)
+
+
+def test_a_frozen_lm_run_is_scored_on_its_own_read_in_and_exactly_at_chance_when_uniform(
+    tiny_gpt2,
+):
+    """A run of the frozen pretrained backbone is scored through its read-in and the LM's own
+    heads: with the query/key maps of every layer zeroed, each head attends uniformly, so both
+    scores equal their chance levels exactly; the model's normal (sdpa) forward is unchanged
+    by scoring."""
+    model = InContextModel(
+        n=4, model=f"hf:{tiny_gpt2}", points=12, freeze="all",
+        width=16, layers=2, heads=2,
+    )
+    lm = model.backbone.lm
+    d = lm.config.n_embd
+    with torch.no_grad():
+        for block in lm.h:  # c_attn maps to (q, k, v): zero q and k
+            block.attn.c_attn.weight[:, : 2 * d] = 0
+            block.attn.c_attn.bias[: 2 * d] = 0
+    xs = torch.randint(0, 2, (3, 12, 4))
+    ys = torch.randint(0, 2, (3, 12))
+    before = model(xs, ys)
+    r = model_attention_scores(model, prompts=4, start=4, block=6)
+    assert (r["layers"], r["heads"]) == (2, 2)
+    for key in ("induction", "nearest_neighbour"):
+        assert all(v == pytest.approx(r["chance"][key], abs=1e-5) for row in r[key] for v in row)
+    assert torch.equal(model(xs, ys), before)
