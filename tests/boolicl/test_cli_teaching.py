@@ -134,6 +134,8 @@ def test_td_enumerate_agrees_with_the_orbits(capsys):
         (["teach", "banana", "--n", "3", "--target", "x1"], "invalid choice"),
         (["td", "conjunction", "--n", "9", "--enumerate"], "n <= 6"),
         (["td", "threshold", "--n", "7"], "n <= 6"),
+        (["td", "monotone_conjunction", "--n", "34"], "--n: the orbit computation without a "
+         "--time-limit needs n <= 16"),
         (["td", "dnf", "--n", "5", "--terms", "3"], "concepts"),
         (
             ["teach", "conjunction", "--n", "3", "--target", "x1", "--time-limit", "0"],
