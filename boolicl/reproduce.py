@@ -31,6 +31,15 @@ from boolicl.compare import (
     write_compare,
 )
 from boolicl.compare_tables import title
+from boolicl.reproduce_llm import PRESET_FIELDS as LLM_FIELDS
+from boolicl.reproduce_llm import (
+    LLMSources,
+    OpenedSources,
+    lm_arms,
+    open_sources,
+    report_lines,
+    run_prompting,
+)
 from boolicl.tables import learner_label, table_positions
 from models.backbones import BACKBONES
 
@@ -60,6 +69,7 @@ class Preset:
     tests: tuple[TestSet, ...] = (STANDARD,)
     scales: dict[str, dict[str, Any]] = field(default_factory=dict)
     note: str = ""
+    scale_notes: dict[str, str] = field(default_factory=dict)  # what a reader must know at a scale
     prompts: dict[str, int] = field(default_factory=dict)  # shared test prompts per scale
 
 
@@ -349,6 +359,13 @@ PRESETS: dict[str, Preset] = {
             models=("transformer",),
             learners=("null", "averaging", "nn1", "elimination", "bayes"),
             verdict=_sample_efficiency,
+            scale_notes={"small": (
+                "At the small scale the Transformer is expected to stop short of the "
+                "Bayes-optimal learner: 3 layers of width 64 plateau at about 0.92-0.935 at "
+                "39 examples whether trained 1500 or 4000 steps, with a constant or a cosine "
+                "learning rate (benchmarks/results/reproduce_small/probes.md); the paper's "
+                "sizes (`--scale paper`) are needed for that finding."
+            )},
         ),
         Preset(
             name="teaching",
@@ -417,6 +434,13 @@ PRESETS: dict[str, Preset] = {
             learners=("null", "averaging", "nn1", "nn3"),
             verdict=_nearest_neighbour,
             scales={"small": {"sizes": {"nearest_neighbour": (8, 60)}}},
+            scale_notes={"small": (
+                "At the small scale the models are expected not to find the rule: Transformers "
+                "of 2-3 layers of width 64 trained up to 3000 steps, at n = 5 and 8, stay at "
+                "0.58-0.59 after the random prefix, below even the averaging baseline "
+                "(benchmarks/results/reproduce_small/probes.md); the paper's sizes "
+                "(`--scale paper`, a GPU) are needed for this finding."
+            )},
         ),
         Preset(
             name="robustness",
@@ -454,7 +478,13 @@ PRESETS: dict[str, Preset] = {
                 "uniformly random 2-subset S of the 10 variables (boolfun's sampler), during "
                 "training and in the test prompts."
             ),
+            scale_notes={"small": (
+                "At the small scale no backbone is expected to learn the parity: Mamba's "
+                "success is reported after long training at larger sizes, so this scale only "
+                "checks the other backbones' failure; the Mamba finding needs `--scale paper`."
+            )},
         ),
+        Preset(**LLM_FIELDS),  # boolicl.reproduce_llm: the frozen LM and direct prompting
     ]
 }
 """The presets of ``boolicl reproduce``, by name."""
@@ -505,8 +535,11 @@ def report_markdown(preset: Preset, result: dict[str, Any]) -> str:
     ]
     if preset.note:
         lines += ["", preset.note]
+    if preset.scale_notes.get(s["scale"]):
+        lines += ["", preset.scale_notes[s["scale"]]]
     lines += ["", f"**Found**: the qualitative result shows in {shown} of {len(findings)} "
-              "findings of this run.", ""]
+              "findings of this run." if findings else "**Found**: nothing of the claim could "
+              "be tested in this run (see below).", ""]
     lines += [f"- **{h}**: {'shows' if ok else 'does not show'}: {text}." for h, ok, text
               in findings]
     if preset.name == "teaching":
@@ -519,6 +552,8 @@ def report_markdown(preset: Preset, result: dict[str, Any]) -> str:
                 mean = "failed" if r["mean"] is None else f"{r['mean']:.3f}"
                 reach = "never" if r["reach"] is None else r["reach"]
                 lines.append(f"| {r['trained']} | {r['tested']} | {a} | {mean} | {reach} |")
+    if preset.name == LLM_FIELDS["name"]:
+        lines += report_lines(result)
     for t in result["tasks"]:
         lines += ["", f"## {title(t)} (n = {t['n']}, {t['points']} points)", ""] + _table(t)
     lines += ["", "Files: `table.md`, `table.csv`, `table.tex`, `agreement.md` (which learner "
@@ -565,11 +600,14 @@ def run_reproduce(
     tasks: Sequence[str] | None = None,
     overwrite: bool = False,
     progress: bool = False,
+    llm: LLMSources | OpenedSources | None = None,
 ) -> dict[str, Any]:
     """Run preset ``name`` (one of :data:`PRESETS`, else ``ValueError`` listing them) into
     ``out``: the comparison's files and ``REPORT.md``; returns the comparison's result with
     ``preset`` and ``report`` added. ``steps`` and ``prompts`` (default: the preset's at that
-    scale, else 1000) override the preset's; ``tasks``: some of the preset's tasks only."""
+    scale, else 1000) override the preset's; ``tasks``: some of the preset's tasks only;
+    ``llm``: the models of the ``llm`` preset (:mod:`boolicl.reproduce_llm`; default: what
+    is found locally), opened before anything trains."""
     preset = get_preset(name)
     if tasks is not None:
         bad = [t for t in tasks if t not in preset.tasks]
@@ -580,10 +618,18 @@ def run_reproduce(
             )
         preset = replace(preset, tasks=tuple(t for t in preset.tasks if t in tasks))
     out = check_out(out, overwrite)
+    opened = None
+    if preset.name == LLM_FIELDS["name"]:
+        opened = open_sources(llm, device)
+        preset = replace(preset, models=lm_arms(opened.lm, scale, steps))
+    elif llm is not None:
+        raise ValueError(f"llm applies to the {LLM_FIELDS['name']} preset only")
     plan = preset_plan(preset, out, scale, steps, device)
     if prompts is None:
         prompts = preset.prompts.get(scale, 1000)
     result = run_compare(plan, executor=executor, prompts=prompts, progress=progress)
+    if opened is not None:
+        result["llm"] = run_prompting(opened, out, scale, progress=progress)
     report = report_markdown(preset, result)
     result["preset"] = name
     write_compare(result, out)

@@ -38,6 +38,17 @@ OPENAI_ONLY = ("base_url", "endpoint", "api_key_env", "no_api_key", "timeout", "
 HF_ONLY = ("mode",)
 
 
+def add_endpoint_options(g: Any) -> None:
+    """``--endpoint``, ``--api-key-env`` and ``--no-api-key`` of an OpenAI-compatible server
+    (``llm-eval`` and ``reproduce llm``)."""
+    g.add_argument("--endpoint", type=ENDPOINTS, default=None,
+                   help="completions (default): the prompt as text; chat: as one user message")
+    g.add_argument("--api-key-env", default=None, metavar="VAR",
+                   help="environment variable holding the API key (default OPENAI_API_KEY)")
+    g.add_argument("--no-api-key", action="store_true", default=None,
+                   help="send no key (a local server without keys)")
+
+
 def add_parsers(sub: Any) -> None:
     p = sub.add_parser(
         "llm-eval",
@@ -79,12 +90,7 @@ def add_parsers(sub: Any) -> None:
     g = p.add_argument_group("openai backend")
     g.add_argument("--base-url", default=None,
                    help="the server's API root (default http://127.0.0.1:8000/v1, a local vLLM)")
-    g.add_argument("--endpoint", type=ENDPOINTS, default=None,
-                   help="completions (default): the prompt as text; chat: as one user message")
-    g.add_argument("--api-key-env", default=None, metavar="VAR",
-                   help="environment variable holding the API key (default OPENAI_API_KEY)")
-    g.add_argument("--no-api-key", action="store_true", default=None,
-                   help="send no key (a local server without keys)")
+    add_endpoint_options(g)
     g.add_argument("--timeout", type=types.positive_float, default=None,
                    help="seconds per socket operation of a request (default 30)")
     g.add_argument("--retries", type=types.nonnegative_int, default=None,

@@ -9,15 +9,12 @@ import pytest
 
 from boolicl.cli import main
 from models.train import train
+from tests.boolicl import run_cli
 from tests.models.helpers import tiny
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")

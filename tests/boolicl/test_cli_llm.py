@@ -13,19 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from boolicl.cli import main
 from models.prompting.testing_server import PromptingTestServer
+from tests.boolicl import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_cli(capsys, *argv):
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as e:
-        code = e.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture

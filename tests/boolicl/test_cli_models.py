@@ -7,13 +7,8 @@ import pytest
 from boolicl.cli import main
 from models.evaluate import evaluate_run
 from models.train import train
+from tests.boolicl import run_cli
 from tests.models.helpers import tiny
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_cli_train_eval_round_trip(tmp_path, capsys):

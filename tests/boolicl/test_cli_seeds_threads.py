@@ -8,22 +8,15 @@ import json
 import pytest
 from safetensors.torch import load_file
 
-from boolicl.cli import main
 from boolicl.cli.models import busy_note, duration, print_estimate
 from models.threads import available_cores
+from tests.boolicl import run_cli
 from tests.models.helpers import tiny
 
 SMALL = ["conjunction", "--n", 5, "--points", 12, "--layers", 1, "--width", 16, "--heads", 2,
          "--batch", 8, "--steps", 6, "--eval-every", 3, "--no-progress"]
 
 
-def run_cli(capsys, *argv):
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as e:  # argparse's own refusals
-        code = e.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_seeds_train_one_run_folder_each_equal_to_the_run_alone(tmp_path, capsys):

@@ -11,21 +11,14 @@ from dataclasses import replace
 
 import pytest
 
-from boolicl.cli import main
 from boolicl.compare import check_out, plan_compare, run_compare, write_compare
 from models.train import train
+from tests.boolicl import run_cli
 
 TINY = ["--tasks", "conjunction,parity", "--models", "transformer", "--learners",
         "elimination,gf2,null", "--steps", 20, "--prompts", 64, "--no-progress"]
 
 
-def run_cli(capsys, *argv):
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as e:
-        code = e.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")
