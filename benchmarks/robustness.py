@@ -55,6 +55,20 @@ BASE: dict[str, list[str]] = {
     ],
     "eval": ["eval", "FILES/run", "--prompts", "4", "--bootstrap", "10"],
     "demo": ["demo", "--prompts", "4", "--steps", "1", "--out", "OUT/demo"],
+    "compare": [
+        "compare", "--tasks", "conjunction", "--models", "transformer", "--learners", "null",
+        "--steps", "1", "--prompts", "4", "--no-progress", "--out", "OUT/compare",
+    ],
+    "reproduce": [
+        "reproduce", "robustness", "--steps", "1", "--prompts", "4", "--no-progress",
+        "--out", "OUT/reproduce",
+    ],
+    "attention": ["attention", "FILES/run", "--prompts", "2", "--out", "OUT/attention"],
+    "llm-eval": [
+        "llm-eval", "conjunction", "--backend", "openai", "--model", "m", "--base-url",
+        "http://127.0.0.1:9/v1", "--no-api-key", "--retries", "0", "--timeout", "1", *SMALL,
+        "--prompts", "2", "--no-progress", "--results-file", "OUT/answers.jsonl",
+    ],
 }  # fmt: skip
 """A small valid call of each command (OUT: a fresh scratch folder; FILES: prepared files)."""
 
@@ -105,6 +119,29 @@ SPECIFIC: dict[str, list[str]] = {
                        "FILES/a-file", ""],
     "--certificate": ["", "/proc/boolicl/c.json"],
     "--task": ["nope", "Conjunction"],
+    "--tasks": ["nope", "conjunction,nope", ",", ""],
+    "--models": ["gru", "transformer,gru", "hf:", "hf:FILES/missing", "hf:FILES/a-file", ""],
+    "--scale": ["huge", ""],
+    "--executor": ["dask", ""],
+    "--gpus-per-run": ["0", "-1", "nan", "2"],
+    "--threshold": ["1.5", "-0.1", "nan"],
+    "--block": ["0", "-1", "1000"],
+    "--every": ["0", "-1"],
+    "--backend": ["vllm", ""],
+    "--mode": ["beam"],
+    "--endpoint": ["embeddings", ""],
+    "--base-url": ["", "abc", "ftp://127.0.0.1/v1", "http://"],
+    "--max-tokens": ["0", "-1"],
+    "--timeout": ["0", "-1", "nan"],
+    "--retries": ["-1", "1.5"],
+    "--backoff": ["0", "-1"],
+    "--concurrency": ["0", "-1", "100000"],
+    "--max-requests": ["0", "-1"],
+    "--max-failures": ["-1"],
+    "--results-file": ["", "FILES/empty-dir", "FILES/a-file/x", "/proc/boolicl/r.jsonl"],
+    "--hf-model": ["FILES/missing", "FILES/empty-dir", ""],
+    "--freeze": ["some", "all"],
+    "--init": ["random:x", "zeros"],
 }  # fmt: skip
 """Bad values of particular options."""
 
@@ -118,6 +155,10 @@ POSITIONAL: dict[str, list[str]] = {
         "FILES/missing.json", "FILES/not-json.json", "FILES/list.json", "FILES/cert-n-float.json",
         "FILES/cert-td-float.json", "FILES/cert-label.json", "FILES/a-file", "",
     ],
+    "attention": ["FILES/missing-run", "FILES/empty-dir", "FILES/run-bad-config", "hf:",
+                  "hf:FILES/missing", "hf:FILES/empty-dir", ""],
+    "llm-eval": ["nope", ""],
+    "reproduce": ["nope", ""],
     "eval": [
         "FILES/missing-run", "FILES/empty-dir", "FILES/run-bad-config", "FILES/run-nan-weights",
         "FILES/run-inverted", "FILES/run-edited-heads", "",
@@ -131,8 +172,23 @@ PER_COMMAND: dict[tuple[str, str], list[str]] = {
                          "FILES/run-edited-heads", "FILES/run-bad-config"],
     ("sample", "--n"): ["70000"],
     ("teach", "--n"): ["70000"],
+    ("compare", "--seeds"): ["0", "65"],  # a number of seeds, at most 64 (train: a seed list)
 }  # fmt: skip
 """Bad values of an option of one command only (a run folder to resume, say)."""
+
+VALID_FOR: dict[tuple[str, str], set[str]] = {
+    ("compare", "--learners"): {"bayes,null"},  # compare takes a comma list; baselines one name
+}
+"""Values of :data:`SPECIFIC` that one command accepts."""
+
+
+FREE_TEXT = {"--instruction", "--model", "--endpoint-model", "--api-key-env", "--ray-address",
+             "--runs"}
+"""Options whose every string is a valid value (a name, an instruction, an address): not
+corrupted in the commands of :data:`FREE_TEXT_COMMANDS` (``train``'s ``--model`` is a
+backbone name and keeps its cases)."""
+FREE_TEXT_COMMANDS = {"llm-eval", "reproduce", "compare"}
+"""Commands where the options of :data:`FREE_TEXT` take any string."""
 
 
 def replace(argv: list[str], option: str, value: str) -> list[str]:
@@ -160,11 +216,17 @@ def build_corpus() -> list[dict[str, Any]]:
         ]
         for option in options:
             values = SPECIFIC.get(option, []) + PER_COMMAND.get((command, option), [])
-            if option in ("--task", "--target", "--out", "--prompts-file", "--certificate"):
+            if option in FREE_TEXT and command in FREE_TEXT_COMMANDS:
+                continue
+            if option in ("--task", "--target", "--out", "--prompts-file", "--certificate",
+                          "--results-file", "--hf-model", "--base-url", "--models",
+                          "--tasks"):
                 bad = values
             else:
                 bad = UNIVERSAL + values
             for value in dict.fromkeys(bad):
+                if value in VALID_FOR.get((command, option), set()):
+                    continue
                 argv = replace(base, option, value)
                 cases.append({"command": command, "argv": argv, "what": f"{option} {value!r}"})
         for value in POSITIONAL.get(command, []):
@@ -295,10 +357,15 @@ def main() -> None:
     parser.add_argument("--write-corpus", action="store_true", help="rebuild the corpus file")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/robustness.json")
     parser.add_argument("--md", type=Path, default=ROOT / "benchmarks/results/robustness.md")
+    parser.add_argument("--commands", default=None, metavar="C1,C2",
+                        help="run only the cases of these commands (default: all)")
     args = parser.parse_args()
     if args.write_corpus or not CORPUS.exists():
         CORPUS.write_text(json.dumps(build_corpus(), indent=1) + "\n")
     cases = json.loads(CORPUS.read_text())
+    if args.commands:
+        wanted = set(args.commands.split(","))
+        cases = [c for c in cases if c["command"] in wanted]
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         scratch, files = Path(tmp) / "out", Path(tmp) / "files"
