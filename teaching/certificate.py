@@ -295,9 +295,14 @@ def check_certificate(cert: dict[str, Any] | str | Path) -> CertificateCheck:
         if not isinstance(cert, dict):
             raise CertificateFormatError(f"certificate: must be a JSON object, got {_kind(cert)}")
         fmt = _get(cert, "format", "")
+        if isinstance(fmt, str) and fmt.startswith("boolicl-orbit-certificate/"):
+            from teaching.orbit_certificate import check_orbit_certificate
+
+            return check_orbit_certificate(cert)  # per-orbit class figures
         if fmt not in (FORMAT, FORMAT_SYMBOLIC):
             raise CertificateFormatError(
-                f"format: must be {FORMAT!r} or {FORMAT_SYMBOLIC!r}, got {fmt!r}"
+                f"format: must be {FORMAT!r} or {FORMAT_SYMBOLIC!r} (or an orbit certificate, "
+                f"teaching.orbit_certificate), got {fmt!r}"
             )
         symbolic = fmt == FORMAT_SYMBOLIC
         spec = _get(cert, "class", "")

@@ -96,8 +96,9 @@ def add_parsers(sub: Any) -> None:
     )
     _certificate_options(
         p,
-        certificate="write a certificate of the figures (JSON) to this file; "
-        "`boolicl check-certificate` re-checks it",
+        certificate="write a certificate of the figures (JSON) to this file (per orbit for "
+        "the symmetric classes: each orbit's TD with its proof, the orbit sizes, the histogram; "
+        "not RTD); `boolicl check-certificate` re-checks it",
         time_limit="seconds for TD/RTD, and again for each of NCTD and STD; past it the "
         "answer is 'unknown' with the bounds proved",
     )
@@ -261,7 +262,7 @@ def cmd_td(args: argparse.Namespace) -> int:
     from teaching.orbit_figures import supports
 
     per_orbit = supports(cls) and not args.enumerate
-    if args.parameters or args.certificate is not None or (
+    if args.parameters or (args.certificate is not None and not per_orbit) or (
         args.time_limit is not None and not per_orbit
     ):
         return _finite_td(args, cls)
@@ -269,6 +270,17 @@ def cmd_td(args: argparse.Namespace) -> int:
 
     cf = figures(cls, "orbits" if per_orbit else "enumeration", time_limit=args.time_limit)
     doc = cf.to_json()
+    if args.certificate is not None:  # per orbit (teaching.orbit_certificate)
+        from teaching.orbit_certificate import make_orbit_certificate
+
+        try:
+            cert = make_orbit_certificate(cf, args.time_limit)  # type: ignore[arg-type]
+        except ValueError as e:
+            raise ValueError(f"certificate: none written: {str(e).removeprefix('figs: ')}"
+                             ) from None
+        args.certificate.parent.mkdir(parents=True, exist_ok=True)
+        args.certificate.write_text(json.dumps(cert, indent=2) + "\n")
+        doc["certificate_file"] = str(args.certificate)
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0
@@ -323,11 +335,14 @@ def _print_orbits(doc: dict[str, Any]) -> None:
         print(f"  layer {layer['layer']} (TD {layer['td']}): orbits {names}")
     if "unknown" in (status, doc["rtd_status"]):
         print("time limit reached: the unknown figures are given with the bounds proved")
+    if "certificate_file" in doc:
+        print(f"wrote {doc['certificate_file']}")
 
 
 def _finite_td(args: argparse.Namespace, cls: Any) -> int:
     """``td`` through the finite-class solver: a ``--class-file``, or the listed functions
-    of CLASS when ``--parameters``, ``--time-limit`` or ``--certificate`` asks for it."""
+    of CLASS when ``--parameters`` asks for it, or ``--time-limit`` or ``--certificate`` for a
+    class without the orbit path (or with ``--enumerate``)."""
     from teaching.finite_certificate import make_finite_certificate
     from teaching.finite_class import FiniteClass, load_class_file
     from teaching.finite_teaching import finite_teaching
