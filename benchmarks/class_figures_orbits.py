@@ -10,6 +10,9 @@ up from 3 until a case does not finish.
 
     python -m benchmarks.class_figures_orbits --out benchmarks/results/class_figures_orbits.json \\
         --markdown benchmarks/results/class_figures_orbits.md
+
+``--classes majority --merge benchmarks/results/class_figures_orbits.json`` re-measures only
+the named classes and keeps the other classes' rows (and runs) of that earlier result.
 """
 
 from __future__ import annotations
@@ -87,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-n", type=int, default=16)
     parser.add_argument("--classes", default=",".join(c for c, _ in CLASSES),
                         help="comma-separated subset of the classes")
+    parser.add_argument("--merge", type=Path,
+                        help="an earlier result whose rows for the other classes are kept")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args(argv)
@@ -118,8 +123,23 @@ def main(argv: list[str] | None = None) -> int:
     result = {"machine": machine(["cpu"]), "settings": {
         "time_limit": args.time_limit, "grace": args.grace, "max_n": args.max_n},
         "summary": summary, "runs": runs}
+    if args.merge is not None:
+        result = merged(json.loads(args.merge.read_text()), result, wanted)
     write_results(result, markdown(result), args.out, args.markdown)
     return 0
+
+
+def merged(old: dict[str, Any], new: dict[str, Any], rerun: list[str]) -> dict[str, Any]:
+    """``old`` with the rows and runs of the classes ``rerun`` replaced by ``new``'s (in the
+    order of :data:`CLASSES`); ``rerun`` records which were re-measured, and when."""
+    order = [c for c, _ in CLASSES]
+    summary = [r for r in old["summary"] if r["class"] not in rerun] + new["summary"]
+    summary.sort(key=lambda r: order.index(r["class"]) if r["class"] in order else len(order))
+    runs = [r for r in old["runs"] if r["class"] not in rerun] + new["runs"]
+    runs.sort(key=lambda r: order.index(r["class"]) if r["class"] in order else len(order))
+    return {**old, "summary": summary, "runs": runs, "rerun": {
+        "classes": rerun, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": new["machine"], "settings": new["settings"]}}
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -134,6 +154,13 @@ def markdown(result: dict[str, Any]) -> str:
         "until a case does not finish (the enumeration also stops where it refuses: n > 6). "
         "Ratio = enumeration s / orbits s at the largest n both finish.",
         "",
+    ]
+    if "rerun" in result:
+        rr = result["rerun"]
+        lines += [f"Rows for {', '.join(rr['classes'])} re-measured {rr['date']} (same machine, "
+                  f"shared with other work, {rr['settings']['time_limit']:g} s per case); the "
+                  "other rows are from the earlier run.", ""]
+    lines += [
         "| class | largest n: enumeration | orbits | orbits, TD only | common n | "
         "enumeration s | orbits s | ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",

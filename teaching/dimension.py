@@ -68,7 +68,10 @@ class TeachingResult:
     proof: str = "hitting_set"
     """How ``lower_bound`` is proved: ``"hitting_set"`` (no set of fewer points hits the
     competitors' difference sets), ``"disjoint"`` (the competitors' difference sets are
-    pairwise disjoint), ``"gf2"`` (the parity rank argument) or ``"trivial"`` (0)."""
+    pairwise disjoint), ``"gf2"`` (the parity rank argument), ``"symmetric_hitting"`` (no
+    set of fewer points in the symmetry-broken normal form of :mod:`teaching.majority_td`
+    hits them: proved under the target's stabiliser, not re-checkable from the competitors
+    alone, so an orbit certificate re-proves it) or ``"trivial"`` (0)."""
     upper_from: str = "search"
     """Where the teaching set of ``upper_bound`` points comes from."""
 

@@ -15,7 +15,11 @@ above with ``C_t`` for ``C`` gives ``TD(g c, C_t) = TD(c, C_t)``, so the set of 
 minimum TD in ``C_t`` is a union of orbits, and ``C_{t+1}`` (``C_t`` without them) is again
 mapped onto itself by ``G``. So every round is one exact TD per orbit left, against the union
 of the orbits left (:class:`OrbitUnion`, the class's own encoding with the orbit invariant
-restricted to the keys left).
+restricted to the keys left). A round needs only its least TD and the orbits attaining it:
+an orbit proved to have a larger TD is not removed, whatever its exact TD, so the orbits are
+solved in order of their first-round TD and the majority search stops an orbit once it proves
+that its TD exceeds the least TD found so far in the round (``at_most`` of
+:func:`teaching.majority_td.majority_teaching_dimension`).
 
 The groups, and why each class is closed under them (:func:`symmetry`):
 
@@ -36,9 +40,11 @@ The groups, and why each class is closed under them (:func:`symmetry`):
 Each orbit's representative uses the first variables (``x1 & ... & xk``, ``x1 ^ ... ^ xk``,
 ``Majority(x1, ..., xk)``); its exact teaching dimension comes from
 :func:`teaching.symbolic.symbolic_teaching_dimension` (literal classes and parities: a
-fraction of a second per orbit up to n = 16) or :func:`teaching.dimension.teaching_dimension`
-(majorities up to :data:`MAJORITY_POINTS_MAX_N`, where the hitting set over listed points is
-faster), with its certificate (the :class:`teaching.dimension.TeachingResult`). A concept's
+fraction of a second per orbit up to n = 16) or
+:func:`teaching.majority_td.majority_teaching_dimension` (majorities and their unions: the
+symbolic search with the representative's stabiliser breaking the points' symmetry, faster
+than the hitting set over listed points at every n measured), with its certificate (the
+:class:`teaching.dimension.TeachingResult`). A concept's
 teaching set is its representative's, carried by the group element that maps the
 representative to it (:meth:`OrbitFigures.teaching_set`).
 """
@@ -62,6 +68,7 @@ from boolfun.parity import Parity
 from boolfun.sat.circuit import Circuit, Lit
 from teaching.dimension import TeachingResult, teaching_dimension
 from teaching.examples import Examples
+from teaching.majority_td import majority_teaching_dimension
 from teaching.solving import check_time_limit
 from teaching.symbolic import symbolic_teaching_dimension
 
@@ -71,8 +78,8 @@ Key = int | str
 CONSTANT = "constant"
 
 MAJORITY_POINTS_MAX_N = 10
-"""Majorities up to this n use the hitting set over listed points (faster there than the
-symbolic search); above it the symbolic search."""
+"""Kept for callers: majorities used the hitting set over listed points up to this n; they
+now use :func:`teaching.majority_td.majority_teaching_dimension` at every n."""
 
 MAX_N = 16
 """Largest n of :func:`orbit_figures` without a time limit (its rounds grow as ``n^2`` exact
@@ -465,8 +472,8 @@ class OrbitFigures:
 def _solver(cls: FunctionClass) -> Callable[..., TeachingResult]:
     """The exact TD of the module docstring for ``cls`` (or a union of its orbits)."""
     base = cls.base if isinstance(cls, OrbitUnion) else cls
-    if isinstance(base, MajorityClass) and cls.n <= MAJORITY_POINTS_MAX_N:
-        return teaching_dimension
+    if isinstance(base, MajorityClass):
+        return majority_teaching_dimension  # the symmetric search, faster at every n
     if isinstance(cls, OrbitUnion) and not isinstance(cls, ConjunctionClass | DisjunctionClass):
         return teaching_dimension  # points up to n = 12, the symbolic search above
     return symbolic_teaching_dimension
@@ -494,15 +501,20 @@ def orbit_figures(cls: FunctionClass, time_limit: float | None = None,
         )
     start = time.perf_counter()
 
-    def solve(key: Key, among: FunctionClass) -> TeachingResult:
-        """``TD(rep, among)``; past the limit "unknown" at once (lower bound 0)."""
+    def solve(key: Key, among: FunctionClass, cap: int | None = None) -> TeachingResult:
+        """``TD(rep, among)``; past the limit "unknown" at once (lower bound 0). With ``cap``
+        the majority search may stop at ``TD > cap`` ("unknown", lower bound ``cap + 1``)."""
         rep = sym.representative(key)
+        solver = _solver(among)
+        extra: dict[str, Any] = {}
+        if cap is not None and solver is majority_teaching_dimension:
+            extra["at_most"] = cap
         if limit is None:
-            return _solver(among)(rep, among)
+            return solver(rep, among, **extra)
         left = limit - (time.perf_counter() - start)
         if left <= 0:
             return TeachingResult(among.coerce(rep), among, "unknown", 0)
-        return _solver(among)(rep, among, time_limit=max(1e-3, left))
+        return solver(rep, among, time_limit=max(1e-3, left), **extra)
 
     orbits = tuple(Orbit(k, sym.size(k), sym.representative(k), solve(k, cls))
                    for k in sym.keys)
@@ -517,14 +529,22 @@ def orbit_figures(cls: FunctionClass, time_limit: float | None = None,
             local = first
         else:
             sub = orbit_union(cls, alive)
-            local = {k: solve(k, sub) for k in alive}
-        if any(r.td is None for r in local.values()):
+            local, cap = {}, None  # cap: the least TD of the round so far
+            for k in sorted(alive, key=lambda q: first[q].lower_bound):
+                local[k] = solve(k, sub, cap)
+                if local[k].td is not None and (cap is None or local[k].td < cap):
+                    cap = local[k].td
+        tds = [r.td for r in local.values() if r.td is not None]
+        least = min(tds) if tds else None
+        # an orbit proved above the round's least TD (lower bound > least) is not removed
+        if least is None or any(r.td is None and r.lower_bound <= least
+                                for r in local.values()):
             status = "unknown"
             ups = [r.upper_bound for r in local.values()]
             upper = None if None in ups else max(done, *ups)  # type: ignore[type-var]
             done = max(done, min(r.lower_bound for r in local.values()))
             break
-        low = min(r.td for r in local.values())  # type: ignore[type-var]
+        low = least
         done = max(done, low)
         removed = tuple(k for k in alive if local[k].td == low)
         layers.append(OrbitLayer(low, removed))
