@@ -31,7 +31,7 @@ from boolfun import (
     parse,
 )
 from boolfun.function import symbols
-from boolfun.linear_threshold import MAX_WEIGHT_SUM
+from boolfun.linear_threshold import MAX_BIAS_MAGNITUDE, MAX_WEIGHT_SUM
 from boolfun.parse import (
     MAX_DEPTH,
     MAX_LINEAR_WORK,
@@ -136,6 +136,8 @@ def test_huge_weights_are_refused_with_the_limit():
         Halfspace(3, [2**61, 2**61, -1], 0.5)
     with pytest.raises(ValueError, match=r"^bias .*2\*\*64"):
         Halfspace(1, [1], Fraction(1, 2**65))
+    with pytest.raises(ValueError, match=r"^bias .*2\*\*64"):  # the numerator, too
+        Halfspace(1, [1], Fraction(2**64 + 1, 2**40))
 
 
 def test_weights_at_the_limit_are_exact():
@@ -364,7 +366,10 @@ def big_halfspaces(draw):
         w = [v // 2 for v in w]
     total = sum(abs(v) for v in w)
     den = draw(st.sampled_from([1, 2, 3, 7, 2**40]))
-    num = draw(st.integers(-(total + 2) * den, (total + 2) * den))
+    # the bias's numerator stays within what Halfspace accepts (larger ones are refused:
+    # tested with the other refusals)
+    reach = min((total + 2) * den, MAX_BIAS_MAGNITUDE)
+    num = draw(st.integers(-reach, reach))
     return Halfspace(n, w, Fraction(num, den))
 
 
