@@ -16,6 +16,7 @@ of fewer points does. The checker re-derives everything from the file:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,12 @@ def make_certificate(result: TeachingResult) -> dict[str, Any]:
     (:data:`FORMAT`) for the points method, symbolic (:data:`FORMAT_SYMBOLIC`) otherwise."""
     if result.status != "exact" or result.examples is None:
         raise ValueError("result must be exact to be certified (status 'exact')")
+    if result.proof == "symmetric_hitting":
+        raise ValueError(
+            "result: its lower bound is proved under the target's symmetry "
+            "(teaching.majority_td), which a certificate does not hold; solve again with "
+            "symmetric=False"
+        )
     if result.method == "symbolic":
         return {
             "format": FORMAT_SYMBOLIC,
@@ -273,83 +280,31 @@ def _check_symbolic(
         ) is False
 
 
-def check_certificate(cert: dict[str, Any] | str | Path) -> CertificateCheck:
-    """Re-check a certificate (a dict, or the path of its JSON file) from scratch.
+def load_certificate(cert: dict[str, Any] | str | Path) -> Any:
+    """The certificate document: ``cert`` itself, or the parsed JSON of the file at that path
+    (:class:`CertificateFormatError` naming the file when it cannot be read or parsed)."""
+    if not isinstance(cert, str | Path):
+        return cert
+    try:
+        text = Path(cert).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CertificateFormatError(f"file: cannot read {str(cert)!r}: {e}") from None
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise CertificateFormatError(f"file: {str(cert)!r} is not JSON: {e}") from None
 
-    Every field must have exactly the JSON type :func:`make_certificate` writes (integers are
-    JSON integers, not ``5.0``, ``"5"`` or ``true``; labels the integers 0 or 1; points strings
-    of ``n`` characters 0/1). A file that cannot be read or parsed, a document that is not a
-    certificate and a malformed field make the result invalid, with an error naming the file
-    or the field; nothing is raised for bad content."""
+
+def run_checks(checks: Callable[[CertificateCheck], CertificateCheck | None]) -> CertificateCheck:
+    """Run ``checks`` on a fresh :class:`CertificateCheck` and finish it: a format error or
+    bad content becomes an error message (nothing is raised), a failed check without its own
+    message gets one, and ``valid`` is set iff there were checks and all passed. ``checks``
+    may return another finished result instead (a certificate of another format)."""
     out = CertificateCheck(valid=False)
     try:
-        if isinstance(cert, str | Path):
-            try:
-                text = Path(cert).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as e:
-                raise CertificateFormatError(f"file: cannot read {str(cert)!r}: {e}") from None
-            try:
-                cert = json.loads(text)
-            except (json.JSONDecodeError, RecursionError) as e:
-                raise CertificateFormatError(f"file: {str(cert)!r} is not JSON: {e}") from None
-        if not isinstance(cert, dict):
-            raise CertificateFormatError(f"certificate: must be a JSON object, got {_kind(cert)}")
-        fmt = _get(cert, "format", "")
-        if isinstance(fmt, str) and fmt.startswith("boolicl-orbit-certificate/"):
-            from teaching.orbit_certificate import check_orbit_certificate
-
-            return check_orbit_certificate(cert)  # per-orbit class figures
-        if fmt not in (FORMAT, FORMAT_SYMBOLIC):
-            raise CertificateFormatError(
-                f"format: must be {FORMAT!r} or {FORMAT_SYMBOLIC!r} (or an orbit certificate, "
-                f"teaching.orbit_certificate), got {fmt!r}"
-            )
-        symbolic = fmt == FORMAT_SYMBOLIC
-        spec = _get(cert, "class", "")
-        name = _str(_get(spec, "name", "class"), "class.name")
-        n = _int(_get(spec, "n", "class"), "class.n", 1,
-                 MAX_SYMBOLIC_N if symbolic else MAX_N)  # as teaching_dimension
-        params = _get(spec, "params", "class")
-        if not isinstance(params, dict):
-            raise CertificateFormatError(
-                f"class.params: must be a JSON object, got {_kind(params)}"
-            )
-        try:
-            cls = make_class(name, n, **params)
-        except (TypeError, ValueError) as e:
-            raise CertificateFormatError(f"class: {e}") from None
-        target_text = _str(_get(cert, "target", ""), "target")
-        try:
-            target = cls.coerce(parse(target_text, n))
-        except ValueError as e:
-            raise CertificateFormatError(f"target: {e}") from None
-        td = _int(_get(cert, "td", ""), "td", 0)
-        ex = _examples(_get(cert, "examples", ""), n)
-        proof = _get(cert, "proof", "")
-        kind = _str(_get(proof, "kind", "proof"), "proof.kind")
-        kinds = (
-            ("disjoint", "hitting_set", "gf2", "trivial") if symbolic
-            else ("disjoint", "hitting_set")
-        )
-        if kind not in kinds:
-            raise CertificateFormatError(
-                f"proof.kind: must be one of {', '.join(kinds)}, got {kind!r}"
-            )
-        texts = _list(_get(proof, "competitors", "proof"), "proof.competitors")
-        competitors = []
-        for i, text in enumerate(texts):
-            path = f"proof.competitors[{i}]"
-            try:
-                competitors.append(parse(_str(text, path), n))
-            except CertificateFormatError:
-                raise
-            except ValueError as e:
-                raise CertificateFormatError(f"{path}: {e}") from None
-        out.checks["size"] = len(ex) == td
-        out.checks["consistent"] = ex.consistent_with(target)
-        out.checks["teaches"] = out.checks["consistent"] and verify(target, cls, ex).unique
-        check = _check_symbolic if symbolic else _check_points
-        check(out, cls, target, td, kind, texts, competitors)
+        other = checks(out)
+        if other is not None:
+            return other
     except CertificateFormatError as e:
         out.errors.append(str(e))
         return out
@@ -361,3 +316,78 @@ def check_certificate(cert: dict[str, Any] | str | Path) -> CertificateCheck:
             out.errors.append(f"check failed: {name}")
     out.valid = bool(out.checks) and all(out.checks.values())
     return out
+
+
+def check_certificate(cert: dict[str, Any] | str | Path) -> CertificateCheck:
+    """Re-check a certificate (a dict, or the path of its JSON file) from scratch.
+
+    Every field must have exactly the JSON type :func:`make_certificate` writes (integers are
+    JSON integers, not ``5.0``, ``"5"`` or ``true``; labels the integers 0 or 1; points strings
+    of ``n`` characters 0/1). A file that cannot be read or parsed, a document that is not a
+    certificate and a malformed field make the result invalid, with an error naming the file
+    or the field; nothing is raised for bad content."""
+    return run_checks(lambda out: _check_document(load_certificate(cert), out))
+
+
+def _check_document(cert: Any, out: CertificateCheck) -> CertificateCheck | None:
+    """The checks of :func:`check_certificate`, recorded in ``out`` (or the orbit checker's
+    finished result)."""
+    if not isinstance(cert, dict):
+        raise CertificateFormatError(f"certificate: must be a JSON object, got {_kind(cert)}")
+    fmt = _get(cert, "format", "")
+    if isinstance(fmt, str) and fmt.startswith("boolicl-orbit-certificate/"):
+        from teaching.orbit_certificate import check_orbit_certificate
+
+        return check_orbit_certificate(cert)  # per-orbit class figures
+    if fmt not in (FORMAT, FORMAT_SYMBOLIC):
+        raise CertificateFormatError(
+            f"format: must be {FORMAT!r} or {FORMAT_SYMBOLIC!r} (or an orbit certificate, "
+            f"teaching.orbit_certificate), got {fmt!r}"
+        )
+    symbolic = fmt == FORMAT_SYMBOLIC
+    spec = _get(cert, "class", "")
+    name = _str(_get(spec, "name", "class"), "class.name")
+    n = _int(_get(spec, "n", "class"), "class.n", 1,
+             MAX_SYMBOLIC_N if symbolic else MAX_N)  # as teaching_dimension
+    params = _get(spec, "params", "class")
+    if not isinstance(params, dict):
+        raise CertificateFormatError(
+            f"class.params: must be a JSON object, got {_kind(params)}"
+        )
+    try:
+        cls = make_class(name, n, **params)
+    except (TypeError, ValueError) as e:
+        raise CertificateFormatError(f"class: {e}") from None
+    target_text = _str(_get(cert, "target", ""), "target")
+    try:
+        target = cls.coerce(parse(target_text, n))
+    except ValueError as e:
+        raise CertificateFormatError(f"target: {e}") from None
+    td = _int(_get(cert, "td", ""), "td", 0)
+    ex = _examples(_get(cert, "examples", ""), n)
+    proof = _get(cert, "proof", "")
+    kind = _str(_get(proof, "kind", "proof"), "proof.kind")
+    kinds = (
+        ("disjoint", "hitting_set", "gf2", "trivial") if symbolic
+        else ("disjoint", "hitting_set")
+    )
+    if kind not in kinds:
+        raise CertificateFormatError(
+            f"proof.kind: must be one of {', '.join(kinds)}, got {kind!r}"
+        )
+    texts = _list(_get(proof, "competitors", "proof"), "proof.competitors")
+    competitors = []
+    for i, text in enumerate(texts):
+        path = f"proof.competitors[{i}]"
+        try:
+            competitors.append(parse(_str(text, path), n))
+        except CertificateFormatError:
+            raise
+        except ValueError as e:
+            raise CertificateFormatError(f"{path}: {e}") from None
+    out.checks["size"] = len(ex) == td
+    out.checks["consistent"] = ex.consistent_with(target)
+    out.checks["teaches"] = out.checks["consistent"] and verify(target, cls, ex).unique
+    check = _check_symbolic if symbolic else _check_points
+    check(out, cls, target, td, kind, texts, competitors)
+    return None

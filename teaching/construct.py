@@ -5,7 +5,10 @@ Closed forms by class (``paper_construction``): conjunctions and disjunctions (G
 Kearns), parities (a basis; unit vectors for exactly-k), monotone DNF and CNF (the paper's
 per-term sequence, :mod:`teaching.dnf_construction`), majorities, 0-1 thresholds and integer
 halfspaces (the essential points, :mod:`teaching.essential_points`, for
-``n <= ESSENTIAL_MAX_N``).
+``n <= ESSENTIAL_MAX_N``; above it, for a majority on few enough variables, the essential
+points of its restriction to them and one more variable, lifted to ``n`` by copying that
+variable's column, :mod:`teaching.restriction`: measured to teach at ``n = 28``, and checked by
+``verify`` like every construction here).
 
 The per-term sequence is proved to teach only irredundant DNFs with as many terms as the class
 allows; ``paper_construction`` returns it in every case (the caller runs
@@ -39,6 +42,8 @@ from teaching.constructions import (
 from teaching.dimension import teaching_dimension
 from teaching.dnf_construction import (
     DNFDiagnosis,
+    compact_cnf_sequence,
+    compact_dnf_sequence,
     diagnose_cnf,
     diagnose_dnf,
     irredundant_cnf,
@@ -51,8 +56,8 @@ from teaching.examples import Examples
 from teaching.solving import check_time_limit
 from teaching.uniqueness import check_target
 
-Construction = Literal["paper", "minimum"]
-CONSTRUCTIONS: tuple[Construction, ...] = ("paper", "minimum")
+Construction = Literal["paper", "greedy", "minimum"]
+CONSTRUCTIONS: tuple[Construction, ...] = ("paper", "greedy", "minimum")
 """The constructions :func:`teaching_sequence` knows."""
 
 
@@ -96,6 +101,14 @@ def paper_construction(f: BooleanFunction, cls: FunctionClass) -> Examples:
             return monotone_cnf_sequence(rep)
         return monotone_dnf_sequence(rep)
     if isinstance(cls, MajorityClass | ThresholdClass | HalfspaceClass):
+        if cls.n > ESSENTIAL_MAX_N and isinstance(cls, MajorityClass):
+            from teaching.restriction import restriction
+
+            r = restriction(target, cls, extra=1)
+            if r is not None and len(r.variables) <= ESSENTIAL_MAX_N:
+                return Examples.labelled_by(
+                    target, r.lift_points(essential_points(r.target).xs, cls.n, "cycle")
+                )
         if cls.n > ESSENTIAL_MAX_N:
             raise ValueError(
                 f"construction 'paper' (essential points) for {cls.short_name()} needs "
@@ -117,20 +130,47 @@ def paper_construction(f: BooleanFunction, cls: FunctionClass) -> Examples:
     )
 
 
+def compact_construction(f: BooleanFunction, cls: FunctionClass) -> Examples:
+    """For a monotone DNF (CNF) class, the compact per-term sequence
+    (:func:`teaching.dnf_construction.compact_dnf_sequence`: the per-term positives and a
+    minimum cover of its negatives by fewer negatives), never longer than the paper's;
+    ``ValueError`` for the other classes. Check it with ``verify`` like the paper's."""
+    target = check_target(f, cls)
+    if not (isinstance(cls, DNFClass) and cls.monotone):
+        raise ValueError(
+            f"the compact construction is for monotone DNF and CNF classes, got {cls.short_name()}"
+        )
+    rep = _normal_form(f, target, cls)
+    if isinstance(rep, CNF):
+        return compact_cnf_sequence(rep)
+    return compact_dnf_sequence(rep)
+
+
 def teaching_sequence(
     f: BooleanFunction,
     cls: FunctionClass,
     construction: Construction = "paper",
     time_limit: float | None = None,
 ) -> Examples:
-    """Labelled examples that teach ``f`` in ``cls``: ``"paper"`` (closed form) or
-    ``"minimum"`` (exact solver; ``ValueError`` if its time limit is reached)."""
+    """Labelled examples that teach ``f`` in ``cls``: ``"paper"`` (closed form), ``"greedy"``
+    (:func:`teaching.symbolic.greedy_teaching_set`: the oracle's witnesses added until the set
+    teaches, then the redundant ones dropped; teaches, not minimum in general) or ``"minimum"``
+    (exact solver). ``ValueError`` if the time limit is reached."""
     check_time_limit(time_limit)
     if construction == "paper":
         return paper_construction(f, cls)
+    if construction == "greedy":
+        from teaching.symbolic import greedy_teaching_set
+
+        ex = greedy_teaching_set(check_target(f, cls), cls, time_limit=time_limit)
+        if ex is None:
+            raise ValueError(f"time_limit reached before a teaching set was completed for {f}")
+        return ex
     if construction == "minimum":
         r = teaching_dimension(f, cls, time_limit=time_limit)
         if r.examples is None:
             raise ValueError(f"time_limit reached before a minimum teaching set was proved for {f}")
         return r.examples
-    raise ValueError(f"construction must be 'paper' or 'minimum', got {construction!r}")
+    raise ValueError(
+        f"construction must be one of {', '.join(CONSTRUCTIONS)}, got {construction!r}"
+    )

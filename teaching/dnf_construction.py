@@ -35,14 +35,32 @@ CNF is the dual: ``f = C_1 & ... & C_k`` (monotone clauses) satisfies ``f(x) = ~
 monotone DNF ``g = C_1 | ... | C_k`` with the same variable sets (each clause read as a term).
 Complementing every bit and every label maps ``g``'s examples to ``f``'s and any set teaching
 ``g`` among monotone ``k``-term DNFs to one teaching ``f`` among monotone ``k``-clause CNFs.
+
+**The compact sequence** (:func:`compact_dnf_sequence`). The proof above uses of the negatives
+only that every ``q_{i,v}`` lies below some negative example: a negative ``1_A`` with
+``T_i - {v} ⊆ A`` and ``v ∉ A`` rules out every term ``S ⊆ T_i - {v}`` just as ``q_{i,v}``
+does. So one negative can stand for a *group* ``G`` of pairs ``(i, v)``, namely
+``1_A`` with ``A = ∪_{(i,v) in G} (T_i - {v})``, provided ``A`` contains no term (it is then a
+false point) and no ``v`` of the group (it is then below no ``T_i`` of the group). Two pairs of
+one term never share a group (``(T_i - {v}) ∪ (T_i - {u}) = T_i``), and a subset of a valid group
+is valid. The compact sequence is the ``k`` positives and one negative per group of a *minimum
+cover* of the pairs by valid groups (exact, as a minimum hitting set: pysat's ``Hitman``):
+``k + c`` examples with ``max_i |T_i| <= c <= sum_i |T_i|``, and it teaches whenever the
+per-term sequence is proved to (same argument). The bound ``c >= max_i |T_i|`` is also a lower
+bound on ``TD`` minus ``k``: the ``k`` DNFs with one term dropped and the ``|T_i|`` with one
+variable dropped from the largest term have pairwise-disjoint difference sets
+(:func:`teaching.symbolic.neighbours` lists them), so when the cover reaches ``max |T_i|`` the
+compact sequence is minimum.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
 from typing import Any, Literal
 
 import numpy as np
+from pysat.examples.hitman import Hitman
 
 from boolfun.normal_forms import CNF, DNF
 from teaching.examples import Examples
@@ -198,6 +216,64 @@ def monotone_cnf_sequence(f: CNF) -> Examples:
     with every bit and every label complemented (so ``f(x) = ~g(~x)`` labels it)."""
     groups = _monotone_groups(f, CNF, "clause")
     ex = monotone_dnf_sequence(DNF(f.n, groups))
+    return Examples(1 - ex.xs, 1 - ex.ys)
+
+
+MAX_GROUPS = 200_000
+"""Most candidate groups :func:`compact_dnf_sequence` lists (the product of ``|T_i| + 1``);
+past it the per-term sequence is returned unchanged."""
+
+
+def negative_groups(groups: tuple[tuple[int, ...], ...]) -> list[tuple[tuple[int, int], ...]]:
+    """The maximal valid groups of pairs ``(i, v)`` of the module docstring (at most one pair
+    per term; the union ``A`` of the ``T_i - {v}`` holds no term and no ``v`` of the group).
+    Empty when the candidates exceed :data:`MAX_GROUPS`."""
+    sets = [frozenset(g) for g in groups]
+    choices = [[None, *sorted(s)] for s in sets]
+    size = 1
+    for c in choices:
+        size *= len(c)
+    if size > MAX_GROUPS:
+        return []
+    valid: list[frozenset[tuple[int, int]]] = []
+    for pick in product(*choices):
+        group = frozenset((i, v) for i, v in enumerate(pick) if v is not None)
+        if not group:
+            continue
+        a = frozenset().union(*(sets[i] - {v} for i, v in group))
+        if any(v in a for _, v in group) or any(s <= a for s in sets):
+            continue
+        valid.append(group)
+    keep = [g for g in valid if not any(g < h for h in valid if len(h) > len(g))]
+    return [tuple(sorted(g)) for g in keep]
+
+
+def compact_dnf_sequence(f: DNF) -> Examples:
+    """The compact sequence of the monotone DNF ``f`` (module docstring): the positives
+    ``1_{T_i}`` and one negative per group of a minimum cover of the pairs ``(i, v)``. It
+    teaches when the per-term sequence is proved to; when that proof does not apply
+    (:func:`diagnose_dnf`) or the groups are too many, the per-term sequence is returned."""
+    groups = _monotone_groups(f, DNF, "term")
+    d = _diagnose(groups, "term", None)
+    pairs = [(i, v) for i, g in enumerate(groups) for v in g]
+    cover = negative_groups(groups) if d.irredundant and not d.mislabelled and pairs else []
+    if not cover:
+        return monotone_dnf_sequence(f)
+    with Hitman(bootstrap_with=[[j for j, g in enumerate(cover) if p in g] for p in pairs],
+                htype="sorted") as h:
+        chosen = h.get()
+    rows = [tuple(1 if i + 1 in set(g) else 0 for i in range(f.n)) for g in groups]
+    for j in sorted(chosen):
+        a = set().union(*(set(groups[i]) - {v} for i, v in cover[j]))
+        rows.append(tuple(1 if i + 1 in a else 0 for i in range(f.n)))
+    return Examples.labelled_by(f, np.array(rows, dtype=np.uint8).reshape(-1, f.n))
+
+
+def compact_cnf_sequence(f: CNF) -> Examples:
+    """The dual of :func:`compact_dnf_sequence` for a monotone CNF (bits and labels
+    complemented)."""
+    groups = _monotone_groups(f, CNF, "clause")
+    ex = compact_dnf_sequence(DNF(f.n, groups))
     return Examples(1 - ex.xs, 1 - ex.ys)
 
 

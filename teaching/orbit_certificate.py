@@ -65,7 +65,9 @@ from teaching.certificate import (
     CertificateCheck,
     CertificateFormatError,
     check_certificate,
+    load_certificate,
     make_certificate,
+    run_checks,
 )
 from teaching.dimension import TeachingResult, teaching_dimension
 from teaching.orbit_figures import CONSTANT, Key, OrbitFigures, supports, symmetry
@@ -91,8 +93,11 @@ def _certifiable(result: TeachingResult, time_limit: float | None) -> TeachingRe
     """``result``, or a re-solve of its TD whose proof the per-target certificates hold."""
     if result.proof in CERTIFIABLE.get(result.method, ()):
         return result
-    solver = teaching_dimension if result.cls.n <= TABLE_MAX_N else symbolic_teaching_dimension
-    again = solver(result.target, result.cls, time_limit=time_limit)
+    if result.cls.n <= TABLE_MAX_N:
+        again = teaching_dimension(result.target, result.cls, time_limit=time_limit)
+    else:
+        again = symbolic_teaching_dimension(result.target, result.cls, time_limit=time_limit,
+                                            symmetric=False)
     if again.status != "exact":
         raise ValueError(
             f"figs: the TD of {result.target} could not be re-proved within time_limit for a "
@@ -169,37 +174,11 @@ def _key(value: Any, path: str) -> Key:
     return value
 
 
-def _load(cert: dict[str, Any] | str | Path) -> Any:
-    if not isinstance(cert, str | Path):
-        return cert
-    try:
-        text = Path(cert).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise CertificateFormatError(f"file: cannot read {str(cert)!r}: {e}") from None
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as e:
-        raise CertificateFormatError(f"file: {str(cert)!r} is not JSON: {e}") from None
-
-
 def check_orbit_certificate(cert: dict[str, Any] | str | Path) -> CertificateCheck:
     """Re-check an orbit certificate (a dict, or the path of its JSON file) from scratch, as
     the module docstring says. Bad content makes the result invalid with an error naming the
     field or the orbit; nothing is raised."""
-    out = CertificateCheck(valid=False)
-    try:
-        _check(_load(cert), out)
-    except CertificateFormatError as e:
-        out.errors.append(str(e))
-        return out
-    except (KeyError, TypeError, ValueError) as e:  # a safety net: still no traceback
-        out.errors.append(f"{type(e).__name__}: {e}")
-        return out
-    for name, ok in out.checks.items():
-        if not ok and not any(name in err for err in out.errors):
-            out.errors.append(f"check failed: {name}")
-    out.valid = bool(out.checks) and all(out.checks.values())
-    return out
+    return run_checks(lambda out: _check(load_certificate(cert), out))
 
 
 def _check(doc: Any, out: CertificateCheck) -> None:

@@ -469,11 +469,34 @@ class OrbitFigures:
         return doc
 
 
+def majority_orbit_td(f: BooleanFunction, cls: FunctionClass, time_limit: float | None = None,
+                      at_most: int | None = None) -> TeachingResult:
+    """``TD(Majority(x1..xk), C)`` for the class of all majorities: first through the
+    restriction to ``x1..xk`` (:mod:`teaching.restriction`: ``TD`` at ``k`` variables is a
+    lower bound at ``n``, and the restricted teaching set lifted to ``n`` and verified is an
+    upper bound; when they meet, as measured for every ``k`` tried, that is ``TD``), else the
+    symmetric search at ``n`` (:func:`majority_teaching_dimension`) with the time left."""
+    from teaching.restriction import restricted_bounds
+
+    start = time.perf_counter()
+    if at_most is None and type(cls) is MajorityClass:
+        rb = restricted_bounds(f, cls, time_limit=time_limit, extras=(0,))
+        if rb is not None and rb.examples is not None and len(rb.examples) == rb.lower:
+            return TeachingResult(
+                cls.coerce(f), cls, "exact", rb.lower, rb.examples, rb.competitors,
+                rb.result.iterations, time.perf_counter() - start, method="symbolic",
+                upper_bound=rb.lower, proof=rb.result.proof,
+                upper_from=f"restriction to {len(rb.restriction.variables)} variables",
+            )
+    left = None if time_limit is None else max(1e-3, time_limit - (time.perf_counter() - start))
+    return majority_teaching_dimension(f, cls, time_limit=left, at_most=at_most)
+
+
 def _solver(cls: FunctionClass) -> Callable[..., TeachingResult]:
     """The exact TD of the module docstring for ``cls`` (or a union of its orbits)."""
     base = cls.base if isinstance(cls, OrbitUnion) else cls
-    if isinstance(base, MajorityClass):
-        return majority_teaching_dimension  # the symmetric search, faster at every n
+    if isinstance(base, MajorityClass):  # the symmetric search, faster at every n
+        return majority_orbit_td if base is cls else majority_teaching_dimension
     if isinstance(cls, OrbitUnion) and not isinstance(cls, ConjunctionClass | DisjunctionClass):
         return teaching_dimension  # points up to n = 12, the symbolic search above
     return symbolic_teaching_dimension
@@ -507,7 +530,7 @@ def orbit_figures(cls: FunctionClass, time_limit: float | None = None,
         rep = sym.representative(key)
         solver = _solver(among)
         extra: dict[str, Any] = {}
-        if cap is not None and solver is majority_teaching_dimension:
+        if cap is not None and solver in (majority_teaching_dimension, majority_orbit_td):
             extra["at_most"] = cap
         if limit is None:
             return solver(rep, among, **extra)

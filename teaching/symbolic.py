@@ -19,13 +19,21 @@ again with it.
 
 Two cheap bounds cut the search. Upper: the paper's construction
 (:func:`teaching.construct.paper_construction`), verified by the oracle, teaches, so
-``TD <= |T_paper|``; when the master refutes ``|T_paper| - 1`` the construction is minimum.
+``TD <= |T_paper|``; when the master refutes ``|T_paper| - 1`` the construction is minimum (for
+monotone DNF and CNF the compact construction,
+:func:`teaching.construct.compact_construction`, is tried too and is usually shorter).
 Lower: competitors whose difference sets ``D(h) = {z : h(z) != f(z)}`` are pairwise disjoint
 each need a point of their own, so a family of ``m`` of them proves ``TD >= m``; disjointness
 of two is one SAT query (no ``z`` in both), and the largest such family among the competitors
 is a maximum clique (networkx). For the class of all parities the GF(2) rank argument gives
 ``TD = n`` directly (fewer than ``n`` points leave a non-zero null vector, hence a consistent
 competitor).
+
+Restriction (:mod:`teaching.restriction`): for majorities, thresholds, halfspaces, DNF and CNF,
+``TD(f, C(n)) >= TD(f|V, C(|V|))`` for ``V`` the target's variables and one more, with the
+competitors at ``|V|`` renamed as the proof; the restricted teaching set, lifted to ``n``
+variables and verified by the oracle, is an upper bound. Where the two meet (majorities, most
+thresholds) ``TD`` is proved without a master call at ``n``.
 
 Seeding the search with the target's *neighbours* in the class's representation (a literal or
 term dropped or added, :func:`neighbours`) gives the competitors that matter most at once; the
@@ -36,6 +44,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -45,6 +54,7 @@ from pysat.solvers import Solver
 from boolfun.classes import (
     ConjunctionClass,
     DisjunctionClass,
+    DNFClass,
     FunctionClass,
     ParityClass,
 )
@@ -192,7 +202,8 @@ def largest_disjoint_family(
 
 def neighbours(f: BooleanFunction, cls: FunctionClass) -> list[BooleanFunction]:
     """Members of ``cls`` one edit away from ``f`` in its representation (a literal dropped,
-    or added with either sign allowed by the class): the competitors with the smallest
+    or added with either sign allowed by the class; for DNF and CNF also a whole term or
+    clause dropped): the competitors with the smallest
     difference sets, which a teaching set must separate first. Empty for classes without a
     literal representation here."""
     out: list[BooleanFunction] = []
@@ -214,6 +225,8 @@ def neighbours(f: BooleanFunction, cls: FunctionClass) -> list[BooleanFunction]:
         make = type(f)
         groups = [list(g) for g in f.groups]
         for gi, g in enumerate(groups):
+            if len(groups) > 1:  # the whole term (clause) dropped
+                out.append(make(n, [h for i, h in enumerate(groups) if i != gi]))
             for v in g:
                 out.append(make(n, [[u for u in h if u != v] if i == gi else h
                                     for i, h in enumerate(groups)]))
@@ -226,6 +239,49 @@ def neighbours(f: BooleanFunction, cls: FunctionClass) -> list[BooleanFunction]:
     return [h for h in keep if differs(f, h) is not None]
 
 
+# -- a greedy upper bound -------------------------------------------------------------------
+
+
+def greedy_teaching_set(
+    f: BooleanFunction, cls: FunctionClass, start: Examples | None = None,
+    time_limit: float | None = None,
+) -> Examples | None:
+    """A teaching set of ``f`` in ``cls`` (not minimum in general) by completion and pruning:
+    from ``start`` (or nothing), add the oracle's witness point while a competitor is
+    consistent, then drop every point whose removal still teaches (last first). ``None``
+    when the time limit is reached first. Each step is one :func:`verify` query."""
+    limit = check_time_limit(time_limit)
+    t0 = time.perf_counter()
+
+    def left() -> float | None:
+        return None if limit is None else limit - (time.perf_counter() - t0)
+
+    rows = [] if start is None else [np.asarray(x, dtype=np.uint8) for x in start.xs]
+
+    def teaches(points: list[np.ndarray]) -> Any:
+        budget = left()
+        if budget is not None and budget <= 0:
+            return None
+        xs = np.array(points, dtype=np.uint8).reshape(-1, cls.n)
+        return verify(f, cls, Examples.labelled_by(f, xs), time_limit=budget)
+
+    while True:
+        v = teaches(rows)
+        if v is None or v.status == "unknown":
+            return None
+        if v.unique:
+            break
+        rows.append(np.asarray(v.witness, dtype=np.uint8).reshape(cls.n))
+    for i in range(len(rows) - 1, -1, -1):
+        trial = rows[:i] + rows[i + 1:]
+        v = teaches(trial)
+        if v is None:
+            break
+        if v.unique:
+            rows = trial
+    return Examples.labelled_by(f, np.array(rows, dtype=np.uint8).reshape(-1, cls.n))
+
+
 # -- the search -----------------------------------------------------------------------------
 
 
@@ -234,12 +290,15 @@ def symbolic_teaching_dimension(
     cls: FunctionClass,
     time_limit: float | None = None,
     on_bound: Callable[[int, int | None], None] | None = None,
+    symmetric: bool = True,
 ) -> TeachingResult:
     """``TD(f, C)`` with a minimum teaching set and the proof of its lower bound, by the
     counterexample-guided symbolic search of the module docstring (no list of the ``2^n``
     points; ``n <= MAX_SYMBOLIC_N``). ``time_limit`` (seconds) bounds the search: when it is
     reached the result is ``"unknown"`` with the bounds proved so far, never a guess.
-    ``on_bound(lower, upper)`` is called whenever a bound improves (for progress output)."""
+    ``on_bound(lower, upper)`` is called whenever a bound improves (for progress output).
+    ``symmetric=False`` keeps to proofs a certificate holds (no ``"symmetric_hitting"``
+    lower bound from :mod:`teaching.majority_td` inside the restriction)."""
     target = check_target(f, cls)
     limit = check_time_limit(time_limit)
     if cls.n > MAX_SYMBOLIC_N:
@@ -306,10 +365,44 @@ def symbolic_teaching_dimension(
             report()
     except ValueError:
         pass
+    if isinstance(cls, DNFClass) and cls.monotone:  # its compact form, often shorter
+        from teaching.construct import compact_construction
+
+        ex = compact_construction(target, cls)
+        if upper is None or len(ex) < upper:
+            v = verify(target, cls, ex, time_limit=left())
+            if v.unique:
+                best, upper, upper_from = ex, len(ex), "compact construction"
+                report()
     for h in neighbours(target, cls):
         add(h)
         if expired():
             return result("unknown")
+    rb = None
+    if upper is None or lower < upper:  # the restriction lemma (teaching.restriction)
+        from teaching.restriction import restricted_bounds
+
+        rb = restricted_bounds(target, cls, time_limit=None if limit is None else 0.6 * left(),
+                               symmetric=symmetric)
+        if rb is not None:
+            for h in rb.competitors:
+                add(h)
+            if rb.lower > lower:
+                lower, disjoint = rb.lower, []
+                proof = "hitting" if rb.result.proof != "symmetric_hitting" else rb.result.proof
+            if rb.examples is not None and (upper is None or len(rb.examples) < upper):
+                best, upper = rb.examples, len(rb.examples)
+                upper_from = f"restriction to {len(rb.restriction.variables)} variables"
+            report()
+        if expired():
+            return result("unknown")
+    if upper is None:  # no construction: a greedy teaching set bounds the search
+        seed = rb.examples if rb is not None and rb.examples is not None else None
+        ex = greedy_teaching_set(target, cls, seed, time_limit=None if limit is None
+                                 else 0.5 * left())
+        if ex is not None:
+            best, upper, upper_from = ex, len(ex), "greedy completion"
+            report()
     k = lower
     while upper is None or lower < upper:
         if expired():

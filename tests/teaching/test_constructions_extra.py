@@ -364,7 +364,15 @@ def test_essential_points_teach_in_subclasses(name, params, n, count, request):
 def test_paper_construction_for_threshold_classes_has_a_limit():
     n = ESSENTIAL_MAX_N + 1
     with pytest.raises(ValueError, match=f"needs n <= {ESSENTIAL_MAX_N}, got n={n}"):
-        paper_construction(Majority(n, [1, 2, 3]), make_class("majority", n))
+        paper_construction(Threshold(n, [1, 1] + [0] * (n - 2), Fraction(1, 2)),
+                           make_class("threshold", n))
+    # a majority on too many variables for its restriction (n - 1 of them, plus a spare)
+    with pytest.raises(ValueError, match=f"needs n <= {ESSENTIAL_MAX_N}, got n={n}"):
+        paper_construction(Majority(n, range(1, n)), make_class("majority", n))
+    # on few: the restriction's essential points, lifted, and they teach
+    f = Majority(n, [1, 2, 3])
+    assert verify(f, make_class("majority", n), paper_construction(f, make_class("majority", n))
+                  ).unique
     f = Threshold(4, [1, -1, 0, 1], Fraction(1, 2))
     cls = make_class("threshold", 4)
     assert verify(f, cls, paper_construction(f, cls)).unique
