@@ -112,7 +112,8 @@ def paper_construction(f: BooleanFunction, cls: FunctionClass) -> Examples:
         if cls.n > ESSENTIAL_MAX_N:
             raise ValueError(
                 f"construction 'paper' (essential points) for {cls.short_name()} needs "
-                f"n <= {ESSENTIAL_MAX_N}, got n={cls.n}"
+                f"n <= {ESSENTIAL_MAX_N}, got n={cls.n}; construction 'greedy' gives a "
+                "verified teaching set at any n"
             )
         return essential_points(target)
     if isinstance(cls, ConjunctionClass) and cls.k is None and not cls.with_constants:
