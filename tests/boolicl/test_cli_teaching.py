@@ -149,3 +149,26 @@ def test_bad_input_exits_2(capsys, argv, needle):
         main(argv)
     assert e.value.code == 2
     assert needle in capsys.readouterr().err
+
+
+def test_teach_majority_at_n28_minimum_with_a_certificate(capsys, tmp_path):
+    """The exact TD of a majority at n = 28 rests on the restriction to its variables; its
+    symmetric proof is re-proved without symmetry for the certificate, which then checks."""
+    cert = tmp_path / "maj.json"
+    code, out = run_json(
+        capsys, "teach", "majority", "--n", "28", "--target", "Majority(x2, x9, x17, x20)",
+        "--construction", "minimum", "--minimal", "--certificate", str(cert), "--json",
+    )
+    assert code == 0 and out["minimal"] is True and out["td"] == out["size"]
+    assert out["uniqueness"]["status"] == "unique"
+    code, chk = run_json(capsys, "check-certificate", str(cert), "--json")
+    assert code == 0 and chk["valid"]
+
+
+def test_teach_greedy_construction(capsys):
+    code, out = run_json(
+        capsys, "teach", "threshold", "--n", "16", "--target", "Threshold(x1 - x4 + x9 > 0.5)",
+        "--construction", "greedy", "--verify", "--json",
+    )
+    assert code == 0 and out["construction"] == "greedy"
+    assert out["uniqueness"]["status"] == "unique"
