@@ -121,6 +121,31 @@ def _result(
     }
 
 
+def _scores(
+    induction_run: Forward, nearest_run: Forward, nn_xs: torch.Tensor, query_P: torch.Tensor,
+    *, layers: int, heads: int, nn_length: int, threshold: float, **settings: Any,
+) -> dict[str, Any]:
+    """Both scores of every head and their chance levels, as :func:`_result`: induction on
+    the repeated block (``period`` tokens, repeated once: ``2 * period`` long) and nearest
+    neighbour at the query positions ``query_P`` (label token ``query_P + 1``) of prompts
+    ``nn_length`` tokens long; the recorded forwards run in chunks that fit in memory.
+    ``settings`` (recorded in the result) give ``prompts``, ``period`` and ``start``."""
+    prompts, period, start = settings["prompts"], settings["period"], settings["start"]
+    induction = _mean_scores(
+        induction_run, prompts, _chunk(layers, heads, 2 * period, prompts),
+        lambda a, rows: induction_score(a, period),
+    )
+    nearest = _mean_scores(
+        nearest_run, prompts, _chunk(layers, heads, nn_length, prompts),
+        lambda a, rows: nearest_neighbour_score(a, nn_xs[rows], start, query_P, query_P + 1),
+    )
+    chance = {
+        "induction": chance_level(torch.arange(period, 2 * period)),
+        "nearest_neighbour": chance_level(query_P[start:]),
+    }
+    return _result(induction, nearest, chance, threshold, **settings)
+
+
 def model_attention_scores(
     model: InContextModel,
     *,
@@ -176,28 +201,15 @@ def model_attention_scores(
             return run
 
     period = 2 * block
-    induction = _mean_scores(
+    return _scores(
         forward(ind_xs, ind_ys),
-        prompts,
-        _chunk(layers, heads, 2 * period, prompts),
-        lambda a, rows: induction_score(a, period),
-    )
-    query_P = 2 * torch.arange(points)
-    nearest = _mean_scores(
         forward(nn_p.xs, nn_p.ys),
-        prompts,
-        _chunk(layers, heads, 2 * points, prompts),
-        lambda a, rows: nearest_neighbour_score(a, nn_p.xs[rows], start, query_P, query_P + 1),
-    )
-    chance = {
-        "induction": chance_level(torch.arange(period, 2 * period)),
-        "nearest_neighbour": chance_level(query_P[start:]),
-    }
-    return _result(
-        induction,
-        nearest,
-        chance,
-        threshold,
+        nn_p.xs,
+        2 * torch.arange(points),
+        layers=layers,
+        heads=heads,
+        nn_length=2 * points,
+        threshold=threshold,
         source="run",
         backbone=backbone,
         weights=weights,
@@ -369,28 +381,15 @@ def hf_attention_scores(
 
     layers = getattr(model.config, "num_hidden_layers", None) or 1
     heads = getattr(model.config, "num_attention_heads", None) or 1
-    induction = _mean_scores(
+    return _scores(
         forward(ind_ids),
-        prompts,
-        _chunk(layers, heads, 2 * block, prompts),
-        lambda a, rows: induction_score(a, block),
-    )
-    query_P = width * torch.arange(points) + n
-    nearest = _mean_scores(
         forward(nn_ids),
-        prompts,
-        _chunk(layers, heads, points * width, prompts),
-        lambda a, rows: nearest_neighbour_score(a, nn_p.xs[rows], start, query_P, query_P + 1),
-    )
-    chance = {
-        "induction": chance_level(torch.arange(block, 2 * block)),
-        "nearest_neighbour": chance_level(query_P[start:]),
-    }
-    return _result(
-        induction,
-        nearest,
-        chance,
-        threshold,
+        nn_p.xs,
+        width * torch.arange(points) + n,
+        layers=layers,
+        heads=heads,
+        nn_length=points * width,
+        threshold=threshold,
         source="hf",
         backbone=type(model).__name__,
         weights=HF_WEIGHTS,
