@@ -132,14 +132,18 @@ class CertificateFormatError(ValueError):
     writes; the message starts with the field's path (``class.n``, ``examples[2].y``)."""
 
 
-def _get(obj: Any, key: str, where: str) -> Any:
-    """``obj[key]``, ``obj`` being a JSON object; :class:`CertificateFormatError` otherwise."""
+def json_field(obj: Any, key: str, where: str) -> Any:
+    """``obj[key]``, ``obj`` being a JSON object; :class:`CertificateFormatError` otherwise
+    (naming the path ``where.key``). Shared by every certificate checker."""
     path = f"{where}.{key}" if where else key
     if not isinstance(obj, dict):
         raise CertificateFormatError(f"{where or 'certificate'}: must be a JSON object")
     if key not in obj:
         raise CertificateFormatError(f"{path}: missing")
     return obj[key]
+
+
+_get = json_field
 
 
 def _kind(value: Any) -> str:

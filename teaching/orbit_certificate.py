@@ -69,6 +69,7 @@ from teaching.certificate import (
     make_certificate,
     run_checks,
 )
+from teaching.certificate import json_field as _field
 from teaching.dimension import TeachingResult, teaching_dimension
 from teaching.orbit_figures import CONSTANT, Key, OrbitFigures, supports, symmetry
 from teaching.symbolic import symbolic_teaching_dimension
@@ -145,15 +146,6 @@ def is_orbit_certificate(doc: Any) -> bool:
     starts with :data:`FORMAT_PREFIX`, whatever the version)."""
     fmt = doc.get("format") if isinstance(doc, dict) else None
     return isinstance(fmt, str) and fmt.startswith(FORMAT_PREFIX)
-
-
-def _field(obj: Any, key: str, where: str) -> Any:
-    path = f"{where}.{key}" if where else key
-    if not isinstance(obj, dict):
-        raise CertificateFormatError(f"{where or 'certificate'}: must be a JSON object")
-    if key not in obj:
-        raise CertificateFormatError(f"{path}: missing")
-    return obj[key]
 
 
 def _count(value: Any, path: str) -> int:
