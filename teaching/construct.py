@@ -50,6 +50,8 @@ from teaching.dnf_construction import (
     irredundant_dnf,
     monotone_cnf_sequence,
     monotone_dnf_sequence,
+    signed_cnf_sequence,
+    signed_dnf_sequence,
 )
 from teaching.essential_points import ESSENTIAL_MAX_N, essential_points
 from teaching.examples import Examples
@@ -134,13 +136,20 @@ def paper_construction(f: BooleanFunction, cls: FunctionClass) -> Examples:
 def compact_construction(f: BooleanFunction, cls: FunctionClass) -> Examples:
     """For a monotone DNF (CNF) class, the compact per-term sequence
     (:func:`teaching.dnf_construction.compact_dnf_sequence`: the per-term positives and a
-    minimum cover of its negatives by fewer negatives), never longer than the paper's;
-    ``ValueError`` for the other classes. Check it with ``verify`` like the paper's."""
+    minimum cover of its negatives by fewer negatives), never longer than the paper's; for a
+    DNF (CNF) class with literals of both signs, the signed sequence
+    (:func:`teaching.dnf_construction.signed_dnf_sequence`: two positives per term and shared
+    negatives; often completed by the search, never proved to teach in advance). ``ValueError``
+    for the other classes. Check it with ``verify`` like the paper's."""
     target = check_target(f, cls)
-    if not (isinstance(cls, DNFClass) and cls.monotone):
+    if not isinstance(cls, DNFClass):
         raise ValueError(
-            f"the compact construction is for monotone DNF and CNF classes, got {cls.short_name()}"
+            f"the compact construction is for DNF and CNF classes, got {cls.short_name()}"
         )
+    if not cls.monotone:  # literals of both signs: the signed sequence, not proved to teach
+        if isinstance(target, CNF):
+            return signed_cnf_sequence(target)
+        return signed_dnf_sequence(target)  # type: ignore[arg-type]
     rep = _normal_form(f, target, cls)
     if isinstance(rep, CNF):
         return compact_cnf_sequence(rep)
@@ -155,7 +164,8 @@ def teaching_sequence(
 ) -> Examples:
     """Labelled examples that teach ``f`` in ``cls``: ``"paper"`` (closed form), ``"greedy"``
     (:func:`teaching.symbolic.greedy_teaching_set`: the oracle's witnesses added until the set
-    teaches, then the redundant ones dropped; teaches, not minimum in general) or ``"minimum"``
+    teaches, then the redundant ones dropped, starting from the compact construction for DNF
+    and CNF classes; teaches, not minimum in general) or ``"minimum"``
     (exact solver). ``ValueError`` if the time limit is reached."""
     check_time_limit(time_limit)
     if construction == "paper":
@@ -163,7 +173,9 @@ def teaching_sequence(
     if construction == "greedy":
         from teaching.symbolic import greedy_teaching_set
 
-        ex = greedy_teaching_set(check_target(f, cls), cls, time_limit=time_limit)
+        target = check_target(f, cls)
+        start = compact_construction(target, cls) if isinstance(cls, DNFClass) else None
+        ex = greedy_teaching_set(target, cls, start, time_limit=time_limit)
         if ex is None:
             raise ValueError(f"time_limit reached before a teaching set was completed for {f}")
         return ex

@@ -61,6 +61,7 @@ from typing import Any, Literal
 
 import numpy as np
 from pysat.examples.hitman import Hitman
+from pysat.solvers import Solver
 
 from boolfun.normal_forms import CNF, DNF
 from teaching.examples import Examples
@@ -274,6 +275,105 @@ def compact_cnf_sequence(f: CNF) -> Examples:
     complemented)."""
     groups = _monotone_groups(f, CNF, "clause")
     ex = compact_dnf_sequence(DNF(f.n, groups))
+    return Examples(1 - ex.xs, 1 - ex.ys)
+
+
+Group = tuple[tuple[int, int], ...]
+
+
+def signed_groups(f: DNF) -> tuple[list[tuple[int, int]], dict[Group, np.ndarray]]:
+    """For a DNF with literals of either sign: its pairs ``(i, l)`` (term index, literal) that
+    have a negative at all, and the maximal valid groups of the signed sequence (see
+    :func:`signed_dnf_sequence`), each with its negative point. Past :data:`MAX_GROUPS`
+    candidate groups only single pairs are tried."""
+    n, terms = f.n, [tuple(g) for g in f.groups]
+    size = 1
+    for t in terms:
+        size *= len(t) + 1
+    picks: Any
+    if size > MAX_GROUPS:
+        picks = [tuple(lit if j == i else None for j in range(len(terms)))
+                 for i, t in enumerate(terms) for lit in t]
+    else:
+        picks = product(*[[None, *t] for t in terms])
+    # selector s_j -> (term j is false); the model's free bits prefer 0
+    with Solver(name="m22") as sat:
+        sel = [n + 1 + j for j in range(len(terms))]
+        for j, t in enumerate(terms):
+            sat.add_clause([-sel[j], *(-lit for lit in t)])
+        sat.set_phases([-(v + 1) for v in range(n)])
+        valid: dict[frozenset[tuple[int, int]], np.ndarray] = {}
+        for pick in picks:
+            group = frozenset((i, lit) for i, lit in enumerate(pick) if lit is not None)
+            if not group:
+                continue
+            fixed = {u if u != lit else -u for i, lit in group for u in terms[i]}
+            if any(-u in fixed for u in fixed):
+                continue  # the group's literals contradict each other
+            inside = {i for i, _ in group}
+            outside = [sel[j] for j in range(len(terms)) if j not in inside]
+            if not sat.solve(assumptions=sorted(fixed) + outside):
+                continue  # the other terms cannot all be falsified
+            model = set(sat.get_model())
+            valid[group] = np.array([1 if v + 1 in model else 0 for v in range(n)], np.uint8)
+    keep = {g: x for g, x in valid.items() if not any(g < h for h in valid)}
+    pairs = sorted({p for g in keep for p in g})
+    return pairs, {tuple(sorted(g)): x for g, x in keep.items()}
+
+
+def signed_dnf_sequence(f: DNF) -> Examples:
+    """A teaching-set candidate for a DNF ``f = T_1 | ... | T_k`` with literals of both signs,
+    in the class of DNFs with at most ``k`` terms: the conjunction sequence of each term
+    (Goldman & Kearns) with its negatives shared between terms, as in
+    :func:`compact_dnf_sequence`.
+
+    * Positives: for each term, the two points satisfying it with every other variable 0, then
+      1 (a term of a competitor covering both uses only variables of ``T_i``).
+    * Negatives: a pair ``(i, l)`` asks for a point where ``T_i`` holds except that ``l`` is
+      false and every other term is false (it rules out ``T_i`` without ``l``). A *group* of
+      pairs, at most one per term, shares one negative when the literals it fixes (each
+      ``T_i`` with its ``l`` flipped) agree and the terms outside the group can all be
+      falsified by the free variables (one SAT call each; the free bits are then 0 where
+      possible); a pair with no negative at all marks a redundant literal. The negatives are
+      one per group of a minimum cover of the pairs by valid groups (pysat's ``Hitman``).
+
+    ``2k + c`` points (fewer when they coincide) with ``c`` at least the largest term's size.
+    No proof that it teaches: competitors can regroup the positives among their terms, so
+    :func:`teaching.uniqueness.verify` is the judge (the symbolic search completes it with the
+    oracle's witnesses when it does not). For more than :data:`MAX_GROUPS` candidate groups the
+    negatives are one per pair.
+
+    When ``f`` has fewer terms than the class allows, the class also holds ``f`` with any one
+    false point added as a minterm, so a teaching set must hold every false point: the
+    sequence does not teach then (nor does anything short of all the false points)."""
+    if not isinstance(f, DNF):
+        raise ValueError(f"f must be a DNF, got {type(f).__name__}")
+    n, terms = f.n, [tuple(g) for g in f.groups]
+    rows = []
+    for t in terms:
+        for fill in (0, 1):
+            x = np.full(n, fill, np.uint8)
+            for lit in t:
+                x[abs(lit) - 1] = 1 if lit > 0 else 0
+            rows.append(x)
+    pairs, groups = signed_groups(f)
+    names = list(groups)
+    sets = [[j for j, g in enumerate(names) if p in g] for p in pairs]
+    if sets:
+        with Hitman(bootstrap_with=sets, htype="sorted") as h:
+            chosen = h.get()
+        rows += [groups[names[j]] for j in sorted(chosen)]
+    xs = np.unique(np.array(rows, dtype=np.uint8).reshape(-1, n), axis=0)
+    return Examples.labelled_by(f, xs)
+
+
+def signed_cnf_sequence(f: CNF) -> Examples:
+    """The dual of :func:`signed_dnf_sequence` for a CNF with literals of both signs:
+    ``f(x) = ~g(~x)`` for the DNF ``g`` with the same literal groups, so bits and labels are
+    complemented."""
+    if not isinstance(f, CNF):
+        raise ValueError(f"f must be a CNF, got {type(f).__name__}")
+    ex = signed_dnf_sequence(DNF(f.n, [tuple(g) for g in f.groups]))
     return Examples(1 - ex.xs, 1 - ex.ys)
 
 

@@ -21,7 +21,9 @@ Two cheap bounds cut the search. Upper: the paper's construction
 (:func:`teaching.construct.paper_construction`), verified by the oracle, teaches, so
 ``TD <= |T_paper|``; when the master refutes ``|T_paper| - 1`` the construction is minimum (for
 monotone DNF and CNF the compact construction,
-:func:`teaching.construct.compact_construction`, is tried too and is usually shorter).
+:func:`teaching.construct.compact_construction`, is tried too and is usually shorter; for DNF
+and CNF with literals of both signs its signed form, completed greedily by the oracle's
+witnesses when it does not teach, :func:`greedy_teaching_set`).
 Lower: competitors whose difference sets ``D(h) = {z : h(z) != f(z)}`` are pairwise disjoint
 each need a point of their own, so a family of ``m`` of them proves ``TD >= m``; disjointness
 of two is one SAT query (no ``z`` in both), and the largest such family among the competitors
@@ -37,13 +39,16 @@ thresholds) ``TD`` is proved without a master call at ``n``.
 
 Seeding the search with the target's *neighbours* in the class's representation (a literal or
 term dropped or added, :func:`neighbours`) gives the competitors that matter most at once; the
-oracle's counterexamples add the rest.
+oracle's counterexamples add the rest, for DNF and CNF the ones nearest the target
+(:mod:`teaching.near_competitor`: small difference sets, which constrain the master most).
+The master breaks the symmetry of the target's unused variables (:func:`symmetry_of`).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -52,16 +57,21 @@ from pysat.formula import IDPool
 from pysat.solvers import Solver
 
 from boolfun.classes import (
+    CNFClass,
     ConjunctionClass,
     DisjunctionClass,
     DNFClass,
     FunctionClass,
+    HalfspaceClass,
+    MajorityClass,
     ParityClass,
+    ThresholdClass,
 )
 from boolfun.function import BooleanFunction
 from boolfun.normal_forms import CNF, DNF, Conjunction, Disjunction
 from teaching.dimension import TeachingResult
 from teaching.examples import Examples
+from teaching.near_competitor import nearest_competitor
 from teaching.solving import LIMITED_SOLVER, check_time_limit, solve
 from teaching.uniqueness import check_target, verify
 
@@ -77,6 +87,63 @@ MAX_PAIRWISE = 64
 counterexamples; each check is a SAT call, so the checks grow as the square)."""
 
 
+# -- symmetry of the irrelevant variables ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Symmetry:
+    """Symmetry breaking for the master (0-based columns): inside each of ``blocks`` the
+    columns of the points' matrix are in weakly increasing lexicographic order, and when
+    ``flips`` the first point is 0 on every column of ``flipped``. Valid (see
+    :func:`symmetry_of`) when permuting the variables of a block, and complementing those of
+    ``flipped``, maps both the target and the class onto themselves."""
+
+    blocks: tuple[tuple[int, ...], ...]
+    flips: bool = False
+    flipped: tuple[int, ...] = ()
+
+    @property
+    def trivial(self) -> bool:
+        """Whether it constrains nothing (no block of two columns and nothing flipped)."""
+        return all(len(b) < 2 for b in self.blocks) and not (self.flips and self.flipped)
+
+
+PERMUTATION_CLASSES = (ConjunctionClass, DisjunctionClass, DNFClass, CNFClass, MajorityClass,
+                       ThresholdClass, HalfspaceClass, ParityClass)
+"""Classes mapped onto themselves by every permutation of the variables (exact types only: a
+union of orbits or another subclass may not be)."""
+
+
+def symmetry_of(f: BooleanFunction, cls: FunctionClass) -> Symmetry | None:
+    """The symmetry of the variables ``f`` does not mention, for the master.
+
+    Let ``G`` be the group of the permutations of those variables (and, when the class is also
+    closed under complementing a variable, of those complements: conjunctions, disjunctions,
+    DNF and CNF with literals of both signs, 0-1 thresholds and integer halfspaces, whose weights
+    range over a symmetric set). ``G`` fixes ``f`` and maps ``C`` onto itself, so ``g T``
+    teaches ``f`` whenever ``T`` does. Write a set of ``k`` points as its ``k x n`` matrix and
+    take, among all images ``g T`` with their rows in every order, the one that is least read
+    row by row (bit 1 of row 1 most significant). In it the rows increase strictly (swapping
+    two rows out of order gives a smaller matrix); the columns of the irrelevant variables
+    increase weakly, read top to bottom (if column ``j`` exceeds a later one, their first
+    differing row ``r`` has a 1 in column ``j``: swapping the two variables leaves rows
+    ``< r`` alone and makes row ``r`` smaller); and, with complements, row 1 is 0 on them
+    (complementing a column with a 1 in row 1 makes row 1 smaller). So *if ``k`` points teach
+    ``f``, then ``k`` points obeying these orders do*, and the master's UNSAT under them still
+    proves ``TD > k``: a ``"symmetric_hitting"`` bound, which holds for the class and ``G``
+    rather than for the competitors' difference sets alone (certificates re-prove without it).
+    ``None`` when the class is not known to be symmetric or nothing is left to break."""
+    if type(cls) not in PERMUTATION_CLASSES:
+        return None
+    used = set(f.mentioned_variables())
+    free = tuple(j for j in range(cls.n) if j + 1 not in used)
+    flips = isinstance(cls, ThresholdClass | HalfspaceClass) or (
+        isinstance(cls, ConjunctionClass | DisjunctionClass | DNFClass) and not cls.monotone
+    )
+    sym = Symmetry((free,), flips, free if flips else ())
+    return None if sym.trivial else sym
+
+
 # -- circuits on symbolic points ------------------------------------------------------------
 
 
@@ -84,7 +151,10 @@ class SymbolicPoints:
     """``k`` symbolic points of width ``n`` in one CNF, with the target's value on each, the
     strict lexicographic order, and "h differs from f on one of them" constraints."""
 
-    def __init__(self, f: BooleanFunction, k: int, pool: IDPool | None = None) -> None:
+    def __init__(
+        self, f: BooleanFunction, k: int, pool: IDPool | None = None,
+        symmetry: Symmetry | None = None,
+    ) -> None:
         self.f, self.k, self.n = f, k, f.n
         self.pool = pool or IDPool()
         self.clauses: list[list[int]] = []
@@ -92,6 +162,28 @@ class SymbolicPoints:
         self.fz = [self._circuit(f, i) for i in range(k)]
         for i in range(k - 1):
             self._lex_less(self.z[i], self.z[i + 1])
+        if symmetry is not None:
+            self.clauses += self.column_order(symmetry.blocks)
+            if symmetry.flips and k:
+                self.clauses += [[-self.z[0][j]] for j in symmetry.flipped]
+
+    def column_order(self, blocks: Sequence[Sequence[int]]) -> list[list[int]]:
+        """Clauses: inside each block of (0-based) columns, column ``j`` of the points' matrix
+        is lexicographically at most the next column of the block (row 1 most significant)."""
+        out: list[list[int]] = []
+        for block in blocks:
+            for j, j2 in zip(block, block[1:], strict=False):
+                a = [self.z[i][j] for i in range(self.k)]
+                b = [self.z[i][j2] for i in range(self.k)]
+                # eq[r]: the columns agree on rows < r; a <= b iff eq[r] -> (~a_r | b_r) for
+                # every r.
+                eq = [self.pool.id(("ceq", j, j2, r)) for r in range(self.k + 1)]
+                out.append([eq[0]])
+                for r in range(self.k):
+                    out.append([-eq[r], -a[r], b[r]])
+                    out.append([-eq[r], a[r], b[r], eq[r + 1]])  # both 0: still equal
+                    out.append([-eq[r], -a[r], -b[r], eq[r + 1]])  # both 1: still equal
+        return out
 
     def _circuit(self, g: BooleanFunction, i: int) -> int:
         out, clauses = g.tseitin(self.pool, self.z[i])
@@ -132,10 +224,12 @@ class SymbolicPoints:
         return np.array([[1 if v in true else 0 for v in row] for row in self.z], dtype=np.uint8)
 
 
-def master_cnf(f: BooleanFunction, competitors: Sequence[BooleanFunction], k: int) -> list:
+def master_cnf(f: BooleanFunction, competitors: Sequence[BooleanFunction], k: int,
+               symmetry: Symmetry | None = None) -> list:
     """The master's CNF: ``k`` points in strict lexicographic order on which every competitor
-    disagrees with ``f`` somewhere (satisfiable iff such points exist)."""
-    sp = SymbolicPoints(f, k)
+    disagrees with ``f`` somewhere (satisfiable iff such points exist), with the column
+    orders of ``symmetry`` when given."""
+    sp = SymbolicPoints(f, k, symmetry=symmetry)
     for h in competitors:
         sp.separate(h)
     return sp.clauses
@@ -147,12 +241,14 @@ def separable(
     k: int,
     solver: str = LIMITED_SOLVER,
     time_limit: float | None = None,
+    symmetry: Symmetry | None = None,
 ) -> bool | None:
     """Whether ``k`` points separate ``f`` from every competitor (``None``: time limit).
-    ``False`` proves that no set of ``k`` points teaches ``f`` in a class holding them."""
+    ``False`` proves that no set of ``k`` points teaches ``f`` in a class holding them (with
+    ``symmetry``: in a class and for a target it is valid for, :func:`symmetry_of`)."""
     if k == 0:
         return not competitors
-    with Solver(name=solver, bootstrap_with=master_cnf(f, competitors, k)) as s:
+    with Solver(name=solver, bootstrap_with=master_cnf(f, competitors, k, symmetry)) as s:
         return solve(s, time_limit=time_limit) if solver == LIMITED_SOLVER else s.solve()
 
 
@@ -263,7 +359,7 @@ def greedy_teaching_set(
         if budget is not None and budget <= 0:
             return None
         xs = np.array(points, dtype=np.uint8).reshape(-1, cls.n)
-        return verify(f, cls, Examples.labelled_by(f, xs), time_limit=budget)
+        return nearest_competitor(f, cls, Examples.labelled_by(f, xs), time_limit=budget)
 
     while True:
         v = teaches(rows)
@@ -298,7 +394,8 @@ def symbolic_teaching_dimension(
     reached the result is ``"unknown"`` with the bounds proved so far, never a guess.
     ``on_bound(lower, upper)`` is called whenever a bound improves (for progress output).
     ``symmetric=False`` keeps to proofs a certificate holds (no ``"symmetric_hitting"``
-    lower bound from :mod:`teaching.majority_td` inside the restriction)."""
+    lower bound: neither the master's symmetry breaking on the irrelevant variables,
+    :func:`symmetry_of`, nor :mod:`teaching.majority_td` inside the restriction)."""
     target = check_target(f, cls)
     limit = check_time_limit(time_limit)
     if cls.n > MAX_SYMBOLIC_N:
@@ -315,6 +412,7 @@ def symbolic_teaching_dimension(
     if isinstance(cls, ParityClass) and cls.k is None:
         return _parity(target, cls, start)
 
+    sym = symmetry_of(target, cls) if symmetric else None
     competitors: list[BooleanFunction] = []
     seen: set[str] = set()
     pairs: set[tuple[int, int]] = set()
@@ -365,14 +463,15 @@ def symbolic_teaching_dimension(
             report()
     except ValueError:
         pass
-    if isinstance(cls, DNFClass) and cls.monotone:  # its compact form, often shorter
+    compact = None
+    if isinstance(cls, DNFClass):  # the compact (or signed) sequence, often shorter
         from teaching.construct import compact_construction
 
-        ex = compact_construction(target, cls)
-        if upper is None or len(ex) < upper:
-            v = verify(target, cls, ex, time_limit=left())
+        compact = compact_construction(target, cls)
+        if upper is None or len(compact) < upper:
+            v = verify(target, cls, compact, time_limit=left())
             if v.unique:
-                best, upper, upper_from = ex, len(ex), "compact construction"
+                best, upper, upper_from = compact, len(compact), "compact construction"
                 report()
     for h in neighbours(target, cls):
         add(h)
@@ -397,11 +496,13 @@ def symbolic_teaching_dimension(
         if expired():
             return result("unknown")
     if upper is None:  # no construction: a greedy teaching set bounds the search
-        seed = rb.examples if rb is not None and rb.examples is not None else None
+        seed = rb.examples if rb is not None and rb.examples is not None else compact
         ex = greedy_teaching_set(target, cls, seed, time_limit=None if limit is None
                                  else 0.5 * left())
         if ex is not None:
-            best, upper, upper_from = ex, len(ex), "greedy completion"
+            best, upper = ex, len(ex)
+            upper_from = "greedy completion" + (" of the compact construction"
+                                                if seed is compact and seed is not None else "")
             report()
     k = lower
     while upper is None or lower < upper:
@@ -409,7 +510,7 @@ def symbolic_teaching_dimension(
             return result("unknown")
         iterations += 1
         if k == 0:
-            v = verify(target, cls, Examples(np.zeros((0, cls.n), np.uint8),
+            v = nearest_competitor(target, cls, Examples(np.zeros((0, cls.n), np.uint8),
                                             np.zeros(0, np.uint8)), time_limit=left())
             if v.status == "unknown":
                 return result("unknown")
@@ -422,7 +523,7 @@ def symbolic_teaching_dimension(
                 lower, proof = 1, "hitting"
             k = max(k, lower)
             continue
-        sp = SymbolicPoints(target, k)
+        sp = SymbolicPoints(target, k, symmetry=sym)
         for h in competitors:
             sp.separate(h)
         with Solver(name=LIMITED_SOLVER, bootstrap_with=sp.clauses) as s:
@@ -434,13 +535,14 @@ def symbolic_teaching_dimension(
                     return result("unknown")
                 if not r:  # no k points separate: TD > k
                     if k + 1 > lower:
-                        lower, proof, disjoint = k + 1, "hitting", []
+                        lower, disjoint = k + 1, []
+                        proof = "hitting" if sym is None else "symmetric_hitting"
                         report()
                     k = lower
                     break
                 pts = sp.points(s.get_model())
                 ex = Examples(pts, target.evaluate(pts).astype(np.uint8))
-                v = verify(target, cls, ex, time_limit=left())
+                v = nearest_competitor(target, cls, ex, time_limit=left())
                 if v.status == "unknown":
                     return result("unknown")
                 if v.unique:

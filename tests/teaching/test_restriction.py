@@ -211,7 +211,7 @@ def test_compact_cnf_is_the_dual():
     ex = compact_construction(f, cls)
     assert ex.consistent_with(f) and verify(f, cls, ex).unique
     assert len(ex) == 3 + 3  # three clauses, the widest of 3: the pairwise-disjoint bound
-    with pytest.raises(ValueError, match="monotone DNF and CNF"):
+    with pytest.raises(ValueError, match="for DNF and CNF classes"):
         compact_construction(Majority(n, [1, 2]), make_class("majority", n))
 
 

@@ -23,6 +23,7 @@ from teaching.symbolic import (
     overlap,
     separable,
     symbolic_teaching_dimension,
+    symmetry_of,
 )
 from teaching.uniqueness import verify
 
@@ -49,7 +50,11 @@ def test_agrees_with_brute_force_on_small_classes(cls_name, task, n, params):
         assert r.td == teaching_dimension_by_enumeration(f, cls)
         assert len(r.examples) == r.td and verify(f, cls, r.examples).unique
         if r.td:
-            assert separable(f, r.competitors, r.td - 1) is False or r.proof == "disjoint"
+            sym = symmetry_of(r.target, cls) if r.proof == "symmetric_hitting" else None
+            assert separable(f, r.competitors, r.td - 1, symmetry=sym) is False or (
+                r.proof == "disjoint")
+        plain = symbolic_teaching_dimension(f, cls, symmetric=False)
+        assert plain.td == r.td and plain.proof != "symmetric_hitting"
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -156,7 +161,7 @@ def test_hitting_set_certificate_checks_and_rejects():
     the lower bound is the master's refutation, re-solved by the checker's own solver."""
     cls = make_class("sparse_parity", 5, k=2)
     f = parse("x1 ^ x3", 5)
-    r = symbolic_teaching_dimension(f, cls)
+    r = symbolic_teaching_dimension(f, cls, symmetric=False)  # a certificate holds no symmetry
     assert r.status == "exact" and r.proof == "hitting_set"
     assert r.td == teaching_dimension_by_enumeration(f, cls)
     cert = make_certificate(r)
