@@ -55,7 +55,7 @@ from boolfun.function import BooleanFunction
 from boolfun.linear_threshold import Majority
 from teaching.dimension import TeachingResult
 from teaching.examples import Examples
-from teaching.solving import check_time_limit
+from teaching.solving import MASTER_SOLVER, check_time_limit, solve_sliced
 from teaching.symbolic import SymbolicPoints
 from teaching.uniqueness import check_target, verify
 
@@ -64,29 +64,6 @@ LIST_MAX_N = 18
 
 COUNTEREXAMPLES = 16
 """Most counterexamples added to the master per round (one per kind, smallest kinds first)."""
-
-MASTER_SOLVER = "cd19"
-"""The master's SAT solver: CaDiCaL 1.9.5 (about twice as fast as Glucose 4 on these masters).
-It cannot be interrupted through pysat, so a time-limited call runs in slices of
-:data:`CONFLICT_SLICE` conflicts and checks the clock between them."""
-
-CONFLICT_SLICE = 20000
-"""Conflicts per slice of a time-limited master call (a fraction of a second)."""
-
-
-def solve_sliced(solver: Solver, deadline: float | None) -> bool | None:
-    """``True`` / ``False`` (satisfiable or not), ``None`` once ``time.perf_counter()`` has
-    passed ``deadline`` (``None``: no limit) between two slices."""
-    if deadline is None:
-        return bool(solver.solve())
-    while True:
-        solver.conf_budget(CONFLICT_SLICE)
-        r = solver.solve_limited()
-        if r is not None:
-            return bool(r)
-        if time.perf_counter() >= deadline:
-            return None
-
 
 def supports(f: BooleanFunction, cls: FunctionClass) -> bool:
     """Whether :func:`majority_teaching_dimension` applies: ``cls`` is the class of all

@@ -72,7 +72,13 @@ from boolfun.normal_forms import CNF, DNF, Conjunction, Disjunction
 from teaching.dimension import TeachingResult
 from teaching.examples import Examples
 from teaching.near_competitor import nearest_competitor
-from teaching.solving import LIMITED_SOLVER, check_time_limit, solve
+from teaching.solving import (
+    LIMITED_SOLVER,
+    MASTER_SOLVER,
+    check_time_limit,
+    solve,
+    solve_sliced,
+)
 from teaching.uniqueness import check_target, verify
 
 MAX_SYMBOLIC_N = 1024
@@ -149,18 +155,32 @@ def symmetry_of(f: BooleanFunction, cls: FunctionClass) -> Symmetry | None:
 
 class SymbolicPoints:
     """``k`` symbolic points of width ``n`` in one CNF, with the target's value on each, the
-    strict lexicographic order, and "h differs from f on one of them" constraints."""
+    strict lexicographic order, and "h differs from f on one of them" constraints.
+
+    ``assigned``: competitors ``h_1..h_m`` (``m <= k``) with pairwise-disjoint difference
+    sets; point ``i`` is put in ``D(h_i)`` and only the other ``k - m`` points are ordered.
+    This loses no set: a separating set has a point in each ``D(h_i)``, distinct points as
+    the sets are disjoint, so some ordering of it has point ``i`` in ``D(h_i)`` and the rest
+    increasing (and with ``symmetry``, when the ``h_i`` do not mention the permuted variables,
+    the least image argument of :func:`symmetry_of` runs unchanged over these orderings,
+    since the group maps each ``D(h_i)`` onto itself). A refutation then needs no
+    pigeonhole argument over which point serves which competitor, the part CDCL is worst at."""
 
     def __init__(
         self, f: BooleanFunction, k: int, pool: IDPool | None = None,
-        symmetry: Symmetry | None = None,
+        symmetry: Symmetry | None = None, assigned: Sequence[BooleanFunction] = (),
     ) -> None:
         self.f, self.k, self.n = f, k, f.n
+        if len(assigned) > k:
+            raise ValueError(f"assigned must hold at most k={k} competitors, got {len(assigned)}")
         self.pool = pool or IDPool()
         self.clauses: list[list[int]] = []
         self.z = [[self.pool.id(("z", i, j)) for j in range(self.n)] for i in range(k)]
         self.fz = [self._circuit(f, i) for i in range(k)]
-        for i in range(k - 1):
+        for i, h in enumerate(assigned):  # point i lies in D(h_i)
+            hz = self._circuit(h, i)
+            self.clauses += [[hz, self.fz[i]], [-hz, -self.fz[i]]]
+        for i in range(len(assigned), k - 1):
             self._lex_less(self.z[i], self.z[i + 1])
         if symmetry is not None:
             self.clauses += self.column_order(symmetry.blocks)
@@ -225,11 +245,13 @@ class SymbolicPoints:
 
 
 def master_cnf(f: BooleanFunction, competitors: Sequence[BooleanFunction], k: int,
-               symmetry: Symmetry | None = None) -> list:
+               symmetry: Symmetry | None = None,
+               assigned: Sequence[BooleanFunction] = ()) -> list:
     """The master's CNF: ``k`` points in strict lexicographic order on which every competitor
     disagrees with ``f`` somewhere (satisfiable iff such points exist), with the column
-    orders of ``symmetry`` when given."""
-    sp = SymbolicPoints(f, k, symmetry=symmetry)
+    orders of ``symmetry`` and the points assigned to disjoint competitors when given
+    (:class:`SymbolicPoints`)."""
+    sp = SymbolicPoints(f, k, symmetry=symmetry, assigned=assigned)
     for h in competitors:
         sp.separate(h)
     return sp.clauses
@@ -413,6 +435,8 @@ def symbolic_teaching_dimension(
         return _parity(target, cls, start)
 
     sym = symmetry_of(target, cls) if symmetric else None
+    free = set() if sym is None else {j + 1 for b in sym.blocks for j in b}
+    families: list[list[int]] = [[]]  # the largest disjoint family found
     competitors: list[BooleanFunction] = []
     seen: set[str] = set()
     pairs: set[tuple[int, int]] = set()
@@ -440,6 +464,8 @@ def symbolic_teaching_dimension(
             if overlap(target, competitors[i], h) is None:
                 pairs.add((i, j))
         family = largest_disjoint_family(target, competitors, pairs)
+        if len(family) > len(families[0]):
+            families[0] = family
         if len(family) > lower:
             lower, proof, disjoint = len(family), "disjoint", family
             report()
@@ -523,14 +549,16 @@ def symbolic_teaching_dimension(
                 lower, proof = 1, "hitting"
             k = max(k, lower)
             continue
-        sp = SymbolicPoints(target, k, symmetry=sym)
+        assigned = [competitors[i] for i in families[0]
+                    if not free & set(competitors[i].mentioned_variables())][:k]
+        sp = SymbolicPoints(target, k, symmetry=sym, assigned=assigned)
         for h in competitors:
             sp.separate(h)
-        with Solver(name=LIMITED_SOLVER, bootstrap_with=sp.clauses) as s:
+        with Solver(name=MASTER_SOLVER, bootstrap_with=sp.clauses) as s:
             while True:
                 if expired():
                     return result("unknown")
-                r = solve(s, time_limit=left())
+                r = solve_sliced(s, None if limit is None else start + limit)
                 if r is None:
                     return result("unknown")
                 if not r:  # no k points separate: TD > k
