@@ -83,8 +83,8 @@ def make_certificate(result: TeachingResult) -> dict[str, Any]:
     if result.proof == "symmetric_hitting":
         raise ValueError(
             "result: its lower bound is proved under the target's symmetry "
-            "(teaching.majority_td), which a certificate does not hold; solve again with "
-            "symmetric=False"
+            "(teaching.symbolic.symmetry_of, teaching.majority_td), which a certificate does "
+            "not hold; solve again with symmetric=False"
         )
     if result.method == "symbolic":
         return {
@@ -93,7 +93,8 @@ def make_certificate(result: TeachingResult) -> dict[str, Any]:
             "target": str(result.target),
             "td": result.lower_bound,
             "examples": result.examples.to_json(),
-            "proof": {"kind": result.proof, "competitors": [str(h) for h in result.competitors]},
+            "proof": {"kind": result.proof, "competitors": [str(h) for h in result.competitors]}
+            | ({"assigned": result.assigned} if result.assigned else {}),
         }
     disjoint = disjoint_subfamily(result.target, result.competitors)
     if len(disjoint) >= result.lower_bound:
@@ -242,16 +243,18 @@ def _check_points(
 
 def _check_symbolic(
     out: CertificateCheck, cls: Any, target: BooleanFunction, td: int, kind: str,
-    texts: list[str], competitors: list[BooleanFunction],
+    texts: list[str], competitors: list[BooleanFunction], assigned: int = 0,
 ) -> None:
     """The lower-bound checks of a symbolic certificate, each a SAT query of
     :data:`CHECK_SOLVER`: every competitor is in the class and differs from the target at a
     point the solver finds (re-evaluated here); ``disjoint``: at least ``td`` competitors and
     no point where two of them both differ from the target; ``hitting_set``: no ``td - 1``
-    points separate the target from all of them; ``gf2``: the class of all parities and
-    ``td = n``."""
+    points separate the target from all of them (with ``assigned = m``: the first ``m``
+    competitors are checked pairwise disjoint like ``disjoint``'s, and the refutation puts
+    one point in each of their difference sets, :class:`teaching.symbolic.SymbolicPoints`);
+    ``gf2``: the class of all parities and ``td = n``."""
     from boolfun.classes import ParityClass
-    from teaching.symbolic import differs, overlap, separable
+    from teaching.symbolic import differs, separable
 
     members = True
     for text, h in zip(texts, competitors, strict=True):
@@ -271,17 +274,28 @@ def _check_symbolic(
             isinstance(cls, ParityClass) and cls.k is None and td == cls.n
         )
     elif kind == "disjoint":
-        ok = len(competitors) >= td
-        for i in range(len(competitors)):
-            for j in range(i + 1, len(competitors)):
-                if ok and overlap(target, competitors[i], competitors[j], CHECK_SOLVER) is not None:
-                    ok = False
-                    out.errors.append(f"competitors {texts[i]} and {texts[j]} overlap")
+        ok = len(competitors) >= td and _pairwise_disjoint(out, target, texts, competitors)
         out.checks["lower_bound"] = ok
     else:
-        out.checks["lower_bound"] = members and separable(
-            target, competitors, td - 1, solver=CHECK_SOLVER
+        m = min(assigned, td - 1)
+        ok = members and _pairwise_disjoint(out, target, texts[:assigned], competitors[:assigned])
+        out.checks["lower_bound"] = ok and separable(
+            target, competitors, td - 1, solver=CHECK_SOLVER, assigned=competitors[:m]
         ) is False
+
+
+def _pairwise_disjoint(out: CertificateCheck, target: BooleanFunction, texts: list[str],
+                       competitors: list[BooleanFunction]) -> bool:
+    """Whether no point has two of ``competitors`` both differing from ``target`` (one SAT
+    query of :data:`CHECK_SOLVER` per pair; the first overlap is recorded as an error)."""
+    from teaching.symbolic import overlap
+
+    for i in range(len(competitors)):
+        for j in range(i + 1, len(competitors)):
+            if overlap(target, competitors[i], competitors[j], CHECK_SOLVER) is not None:
+                out.errors.append(f"competitors {texts[i]} and {texts[j]} overlap")
+                return False
+    return True
 
 
 def load_certificate(cert: dict[str, Any] | str | Path) -> Any:
@@ -392,6 +406,11 @@ def _check_document(cert: Any, out: CertificateCheck) -> CertificateCheck | None
     out.checks["size"] = len(ex) == td
     out.checks["consistent"] = ex.consistent_with(target)
     out.checks["teaches"] = out.checks["consistent"] and verify(target, cls, ex).unique
-    check = _check_symbolic if symbolic else _check_points
-    check(out, cls, target, td, kind, texts, competitors)
+    if symbolic:
+        assigned = 0
+        if "assigned" in proof:
+            assigned = _int(proof["assigned"], "proof.assigned", 0, len(competitors))
+        _check_symbolic(out, cls, target, td, kind, texts, competitors, assigned)
+    else:
+        _check_points(out, cls, target, td, kind, texts, competitors)
     return None

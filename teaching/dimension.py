@@ -69,11 +69,16 @@ class TeachingResult:
     """How ``lower_bound`` is proved: ``"hitting_set"`` (no set of fewer points hits the
     competitors' difference sets), ``"disjoint"`` (the competitors' difference sets are
     pairwise disjoint), ``"gf2"`` (the parity rank argument), ``"symmetric_hitting"`` (no
-    set of fewer points in the symmetry-broken normal form of :mod:`teaching.majority_td`
-    hits them: proved under the target's stabiliser, not re-checkable from the competitors
-    alone, so an orbit certificate re-proves it) or ``"trivial"`` (0)."""
+    set of fewer points in the symmetry-broken normal form of :mod:`teaching.majority_td` or
+    :func:`teaching.symbolic.symmetry_of` hits them: proved under the target's stabiliser, not
+    re-checkable from the competitors alone, so a certificate re-proves it without) or
+    ``"trivial"`` (0)."""
     upper_from: str = "search"
     """Where the teaching set of ``upper_bound`` points comes from."""
+    assigned: int = 0
+    """For a symbolic ``"hitting_set"`` proof: the first ``assigned`` competitors have
+    pairwise-disjoint difference sets and the refutation put one point in each
+    (:class:`teaching.symbolic.SymbolicPoints`); a certificate carries it."""
 
     @property
     def td(self) -> int | None:
@@ -137,7 +142,8 @@ class TeachingOracle:
 
 
 def teaching_dimension(
-    f: BooleanFunction, cls: FunctionClass, time_limit: float | None = None
+    f: BooleanFunction, cls: FunctionClass, time_limit: float | None = None,
+    symmetric: bool = True,
 ) -> TeachingResult:
     """``TD(f, C)``, a minimum teaching set and its certificate, by implicit hitting set.
 
@@ -152,14 +158,16 @@ def teaching_dimension(
     master call is not interruptible, so the wall time can exceed the limit by one such call.
 
     Above ``n = MAX_N`` (where listing the points stops paying) the symbolic search of
-    :func:`teaching.symbolic.symbolic_teaching_dimension` answers instead.
+    :func:`teaching.symbolic.symbolic_teaching_dimension` answers instead (``symmetric=False``
+    keeps it to proofs a certificate holds).
     """
     target = check_target(f, cls)
     limit = check_time_limit(time_limit)
     if cls.n > MAX_N:
         from teaching.symbolic import symbolic_teaching_dimension
 
-        return symbolic_teaching_dimension(target, cls, time_limit=limit)
+        return symbolic_teaching_dimension(target, cls, time_limit=limit,
+                                           symmetric=bool(symmetric))
     start = time.perf_counter()
     oracle = TeachingOracle(target, cls)
     competitors: list[BooleanFunction] = []

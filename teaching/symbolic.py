@@ -264,13 +264,17 @@ def separable(
     solver: str = LIMITED_SOLVER,
     time_limit: float | None = None,
     symmetry: Symmetry | None = None,
+    assigned: Sequence[BooleanFunction] = (),
 ) -> bool | None:
     """Whether ``k`` points separate ``f`` from every competitor (``None``: time limit).
     ``False`` proves that no set of ``k`` points teaches ``f`` in a class holding them (with
-    ``symmetry``: in a class and for a target it is valid for, :func:`symmetry_of`)."""
+    ``symmetry``: in a class and for a target it is valid for, :func:`symmetry_of`;
+    ``assigned``: competitors with pairwise-disjoint difference sets, the caller's claim,
+    :class:`SymbolicPoints`)."""
     if k == 0:
         return not competitors
-    with Solver(name=solver, bootstrap_with=master_cnf(f, competitors, k, symmetry)) as s:
+    cnf = master_cnf(f, competitors, k, symmetry, assigned)
+    with Solver(name=solver, bootstrap_with=cnf) as s:
         return solve(s, time_limit=time_limit) if solver == LIMITED_SOLVER else s.solve()
 
 
@@ -437,6 +441,7 @@ def symbolic_teaching_dimension(
     sym = symmetry_of(target, cls) if symmetric else None
     free = set() if sym is None else {j + 1 for b in sym.blocks for j in b}
     families: list[list[int]] = [[]]  # the largest disjoint family found
+    refuted_with: list[int] = []  # the points' assignment at the refutation of lower - 1
     competitors: list[BooleanFunction] = []
     seen: set[str] = set()
     pairs: set[tuple[int, int]] = set()
@@ -471,11 +476,19 @@ def symbolic_teaching_dimension(
             report()
 
     def result(status: str) -> TeachingResult:
-        used = [competitors[i] for i in disjoint] if proof == "disjoint" else competitors
+        assigned = 0
+        if proof == "disjoint":
+            used = [competitors[i] for i in disjoint]
+        else:  # the refutation's assigned family first (a certificate re-uses it)
+            if proof in ("hitting", "symmetric_hitting"):
+                assigned = len(refuted_with)
+            used = [competitors[i] for i in refuted_with] + [
+                h for i, h in enumerate(competitors) if i not in set(refuted_with)]
         return TeachingResult(
             target, cls, status, lower, best, used, iterations,  # type: ignore[arg-type]
             time.perf_counter() - start, method="symbolic", upper_bound=upper,
             proof="hitting_set" if proof == "hitting" else proof, upper_from=upper_from,
+            assigned=assigned,
         )
 
     # the upper bound of the paper's construction, when it teaches
@@ -549,8 +562,9 @@ def symbolic_teaching_dimension(
                 lower, proof = 1, "hitting"
             k = max(k, lower)
             continue
-        assigned = [competitors[i] for i in families[0]
-                    if not free & set(competitors[i].mentioned_variables())][:k]
+        assigned_idx = [i for i in families[0]
+                        if not free & set(competitors[i].mentioned_variables())][:k]
+        assigned = [competitors[i] for i in assigned_idx]
         sp = SymbolicPoints(target, k, symmetry=sym, assigned=assigned)
         for h in competitors:
             sp.separate(h)
@@ -564,6 +578,7 @@ def symbolic_teaching_dimension(
                 if not r:  # no k points separate: TD > k
                     if k + 1 > lower:
                         lower, disjoint = k + 1, []
+                        refuted_with[:] = assigned_idx
                         proof = "hitting" if sym is None else "symmetric_hitting"
                         report()
                     k = lower

@@ -172,6 +172,10 @@ def _bits(x: Any) -> str:
     return "".join(str(int(b)) for b in x)
 
 
+SHOWN_COMPETITORS = 10
+"""Competitors of a certificate printed by ``teach`` (the file and ``--json`` hold all)."""
+
+
 def cmd_teach(args: argparse.Namespace) -> int:
     from boolfun.parse import parse
     from teaching.certificate import make_certificate
@@ -200,23 +204,15 @@ def cmd_teach(args: argparse.Namespace) -> int:
     if args.verify or args.minimal or args.certificate:
         out["uniqueness"] = verify(target, cls, examples, time_limit=args.time_limit).to_json()
     if args.minimal or args.certificate:
-        r = teaching_dimension(target, cls, time_limit=args.time_limit)
+        # a certificate file needs proofs it can hold: no symmetry breaking then
+        r = teaching_dimension(target, cls, time_limit=args.time_limit,
+                               symmetric=not args.certificate)
         out["td"] = r.td
         out["td_status"] = r.status
         out["td_lower_bound"] = r.lower_bound
         out["minimal"] = None if r.td is None else len(examples) == r.td
-        if r.status == "exact":
-            if r.proof == "symmetric_hitting":  # re-proved without symmetry, for a certificate
-                from teaching.symbolic import symbolic_teaching_dimension
-
-                again = symbolic_teaching_dimension(target, cls, time_limit=args.time_limit,
-                                                    symmetric=False)
-                if again.status != "exact" or again.td != r.td:
-                    raise ValueError(
-                        f"TD = {r.td} is proved under the target's symmetry, and re-proving it "
-                        "without symmetry for a certificate reached --time-limit"
-                    )
-                r = again
+        out["td_proof"] = r.proof
+        if r.status == "exact" and r.proof != "symmetric_hitting":
             cert = make_certificate(r)
             out["certificate"] = {
                 "kind": cert["proof"]["kind"],
@@ -226,7 +222,7 @@ def cmd_teach(args: argparse.Namespace) -> int:
                 args.certificate.parent.mkdir(parents=True, exist_ok=True)
                 args.certificate.write_text(json.dumps(cert, indent=2) + "\n")
                 out["certificate_file"] = str(args.certificate)
-        elif args.certificate:
+        elif args.certificate and r.status != "exact":
             raise ValueError("--time-limit reached: no certificate (TD unknown)")
     if args.json:
         print(json.dumps(out, indent=2))
@@ -247,11 +243,19 @@ def cmd_teach(args: argparse.Namespace) -> int:
         td = out["td"] if out["td"] is not None else f"unknown (>= {out['td_lower_bound']})"
         verdict = {True: "minimal", False: "not minimal", None: "of unknown minimality"}
         print(f"TD: {td}; this set is {verdict[out['minimal']]}")
+    if out.get("td_proof") == "symmetric_hitting":
+        print("proof: symmetric_hitting (a refutation under the symmetry of the target's "
+              "unused variables; --certificate FILE re-proves it without, for a checkable file)")
     if "certificate" in out:
         c = out["certificate"]
         print(f"certificate: {c['kind']} proof with {len(c['competitors'])} competitors")
-        for h in c["competitors"]:
+        for h in c["competitors"][:SHOWN_COMPETITORS]:
             print(f"  {h}")
+        if len(c["competitors"]) > SHOWN_COMPETITORS:
+            rest = len(c["competitors"]) - SHOWN_COMPETITORS
+            where = " (all in the certificate file)" if "certificate_file" in out else (
+                " (--json or --certificate FILE lists all)")
+            print(f"  ... and {rest} more{where}")
     if "certificate_file" in out:
         print(f"wrote {out['certificate_file']}")
     return 0

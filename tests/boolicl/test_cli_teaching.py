@@ -172,3 +172,20 @@ def test_teach_greedy_construction(capsys):
     )
     assert code == 0 and out["construction"] == "greedy"
     assert out["uniqueness"]["status"] == "unique"
+
+
+def test_teach_dnf_with_both_signs_above_the_listing_limit(capsys, tmp_path):
+    """A 3-term DNF with negated literals at n = 16: the signed sequence (completed by the
+    oracle) bounds the symbolic search; --minimal alone may rest on the symmetry of the unused
+    variables, a certificate file never does, and it checks."""
+    target = "(~x6 & x8) | (x4 & ~x10) | (~x5 & ~x12)"
+    args = ("teach", "dnf", "--n", "16", "--terms", "3", "--target", target,
+            "--construction", "greedy", "--minimal", "--time-limit", "120", "--json")
+    code, out = run_json(capsys, *args)
+    assert code == 0 and out["td_status"] == "exact" and out["td"] <= out["size"]
+    assert ("certificate" in out) == (out["td_proof"] != "symmetric_hitting")
+    cert = tmp_path / "dnf16.json"
+    code, again = run_json(capsys, *args, "--certificate", str(cert))
+    assert code == 0 and again["td"] == out["td"] and again["td_proof"] != "symmetric_hitting"
+    code, chk = run_json(capsys, "check-certificate", str(cert), "--json")
+    assert code == 0 and chk["valid"]

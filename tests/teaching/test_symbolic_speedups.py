@@ -147,3 +147,26 @@ def test_signed_cnf_is_the_dual_and_the_completion_teaches():
         signed_cnf_sequence(DNF(n, [[1]]))
     with pytest.raises(ValueError, match="must be a DNF"):
         signed_dnf_sequence(CNF(n, [[1]]))
+
+
+def test_certificate_carries_the_assigned_family_and_rejects_a_false_one():
+    """The refutation's assignment (point i in D(h_i)) is re-checked: its competitors must be
+    pairwise disjoint, so claiming more of them, or ones that overlap, fails."""
+    import copy
+
+    from boolfun.parse import parse
+    from teaching.certificate import check_certificate, make_certificate
+
+    cls = make_class("sparse_parity", 12, k=2)
+    r = symbolic_teaching_dimension(parse("x1 ^ x3", 12), cls, symmetric=False)
+    assert r.status == "exact" and r.proof == "hitting_set" and r.assigned >= 1
+    cert = make_certificate(r)
+    assert cert["proof"]["assigned"] == r.assigned and check_certificate(cert).valid
+    bad = copy.deepcopy(cert)
+    bad["proof"]["assigned"] = len(bad["proof"]["competitors"])  # they overlap (sparse parity)
+    check = check_certificate(bad)
+    assert not check.valid and any("overlap" in e for e in check.errors)
+    for value in (-1, "1", 1.0, len(cert["proof"]["competitors"]) + 1):
+        bad["proof"]["assigned"] = value
+        check = check_certificate(bad)
+        assert not check.valid and any("proof.assigned" in e for e in check.errors), value
