@@ -107,7 +107,7 @@ class InContextModel(nn.Module):
             self.read_in: nn.Module = mlp(self.n, width, width, layers)
             self.read_out: nn.Module = mlp(width, width, 1, layers)
             return
-        self.read_in = Linear(self.n, width)  # Linear: see models.backbones._common
+        self.read_in = Linear(self.n, width, by_products=True)  # see models.backbones._common
         self.backbone = make_backbone(model, width, layers, heads, 2 * self.points, dropout)
         self.read_out = Linear(width, 1)
         init_weights(self.read_in, layers)
