@@ -17,7 +17,8 @@ tests check it). On several threads torch divides an operation between them by t
 the whole tensor, so a stack may sum in another order than a model alone: equal up to
 rounding. This holds because every operation of the models rounds the same way
 on one model and on a stack of them: the backbones' normalisations, depthwise convolutions,
-the read-in and the read-out are written as plain products and sums (:mod:`models.backbones._common`), the
+the read-in and the read-out are written as plain products and sums
+(:mod:`models.backbones._common`), the
 loss is :func:`models.steps.bce_with_logits`, the activations that enter a matrix product
 are contiguous, and Adam is elementwise. The sum of the ``K`` losses is back-propagated once:
 the gradient of model ``k``'s parameters is that of its own loss. The LSTM (whose fused
