@@ -1,6 +1,8 @@
 """Teaching benchmark: the exact teaching dimension by implicit hitting set (IHS) against the
-enumeration solver, how far each class's exact TD goes within a time budget, and the issue's
-two reference points (verify at n = 64; 3-term DNF TD at n = 8).
+enumeration solver, how far each class's exact TD goes within a time budget (the points
+method to n = 12, and the symbolic search against it up to n = 64), and the issue's two
+reference points (verify at n = 64; 3-term DNF TD at n = 8). ``--symbolic-only FILE`` runs
+the symbolic sweep alone and adds it to an earlier result.
 
     python -m benchmarks.teaching --out benchmarks/results/teaching.json \
         --markdown benchmarks/results/teaching.md
@@ -97,6 +99,44 @@ def largest_n(budget: float, seed: int, max_n: int = 12) -> list[dict[str, Any]]
     return rows
 
 
+SYMBOLIC_SIZES = (*range(3, 13), 16, 20, 24, 28, 32, 48, 64)
+"""The n of the symbolic sweep: every n to 12 (where the points method stops), then up."""
+
+
+def largest_n_symbolic(budget: float, seed: int) -> list[dict[str, Any]]:
+    """Per class, the largest n of :data:`SYMBOLIC_SIZES` up to which the symbolic search
+    (:func:`teaching.symbolic.symbolic_teaching_dimension`) proves the exact TD of one
+    paper-prior target per n within ``budget`` seconds (the first failure ends the sweep),
+    beside the same sweep of the points method (n <= 12) on the same targets."""
+    from teaching.dimension import MAX_N
+    from teaching.symbolic import symbolic_teaching_dimension
+
+    rows = []
+    for key in CLASSES:
+        best: dict[str, int | None] = {"symbolic": None, "points": None}
+        times: dict[str, dict[int, Any]] = {"symbolic": {}, "points": {}}
+        for method in ("symbolic", "points"):
+            for n in SYMBOLIC_SIZES:
+                if method == "points" and n > MAX_N:
+                    break
+                cls, (f,) = targets(key, n, 1, seed + n)
+                t0 = time.perf_counter()
+                if method == "symbolic":
+                    r = symbolic_teaching_dimension(f, cls, time_limit=budget)
+                else:
+                    r = teaching_dimension(f, cls, time_limit=budget)
+                dt = time.perf_counter() - t0
+                times[method][n] = {"seconds": round(dt, 3), "status": r.status, "td": r.td,
+                                    "lower": r.lower_bound, "upper": r.upper_bound,
+                                    "target": str(f)}
+                if r.status != "exact" or dt > budget:
+                    break
+                best[method] = n
+        rows.append({"class": key, "budget_s": budget, "largest_n_symbolic": best["symbolic"],
+                     "largest_n_points": best["points"], "runs": times})
+    return rows
+
+
 def reference_points(seed: int) -> dict[str, Any]:
     f = Conjunction(64, [1, -5, 9, -17, 33, -40, 64])
     cls = make_class("conjunction", 64)
@@ -171,6 +211,24 @@ def markdown(doc: dict[str, Any]) -> str:
             for n, v in r["runs"].items()
         )
         lines.append(f"| {r['class']} | {r['largest_n']} | {runs} |")
+    if doc.get("largest_n_symbolic"):
+        sweep = doc["largest_n_symbolic"]
+        lines += [
+            "",
+            f"## Largest n with exact TD within {sweep[0]['budget_s']} s: symbolic search vs "
+            "listing the points (one paper-prior target per n, the same for both)",
+            "",
+            "| class | symbolic: largest n | points: largest n | symbolic s at each n |",
+            "|---|---:|---:|---|",
+        ]
+        for r in sweep:
+            runs = ", ".join(
+                f"{n}: {v['seconds']}" + ("" if v["status"] == "exact"
+                                          else f" ({v['status']} [{v['lower']}, {v['upper']}])")
+                for n, v in r["runs"]["symbolic"].items()
+            )
+            lines.append(f"| {r['class']} | {r['largest_n_symbolic']} | "
+                         f"{r['largest_n_points']} | {runs} |")
     ref = doc["reference_points"]
     lines += [
         "",
@@ -197,9 +255,21 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=10.0, help="seconds for the largest-n search")
     ap.add_argument("--max-n", type=int, default=12)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--symbolic-budget", type=float, default=60.0,
+                    help="seconds per target in the symbolic-vs-points sweep")
+    ap.add_argument("--symbolic-only", type=Path, default=None, metavar="JSON",
+                    help="run only the symbolic sweep and add it to this earlier result")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--markdown", type=Path, default=None)
     args = ap.parse_args()
+    if args.symbolic_only is not None:
+        import json
+
+        doc = json.loads(args.symbolic_only.read_text())
+        doc["largest_n_symbolic"] = largest_n_symbolic(args.symbolic_budget, args.seed)
+        doc["symbolic_machine"] = machine(["cpu"])
+        write_results(doc, markdown(doc), args.out, args.markdown)
+        return
     doc = {
         "machine": machine(["cpu"]),
         "command": "python -m benchmarks.teaching "
@@ -207,6 +277,7 @@ def main() -> None:
         "budget": args.budget,
         "ihs_vs_enumeration": ihs_vs_enumeration([3, 4, 5], args.targets, args.seed),
         "largest_n": largest_n(args.budget, args.seed, args.max_n),
+        "largest_n_symbolic": largest_n_symbolic(args.symbolic_budget, args.seed),
         "reference_points": reference_points(args.seed),
     }
     write_results(doc, markdown(doc), args.out, args.markdown)
