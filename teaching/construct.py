@@ -129,7 +129,9 @@ def paper_construction(f: BooleanFunction, cls: FunctionClass) -> Examples:
     hint = " (the per-term construction needs monotone=True)" if isinstance(cls, DNFClass) else ""
     raise ValueError(
         f"construction 'paper' has no closed form for {cls.short_name()}{hint}; "
-        "use construction 'minimum' (the exact solver)"
+        "use construction 'greedy' (a verified teaching set"
+        + (", grown from the signed per-term sequence" if isinstance(cls, DNFClass) else "")
+        + ") or 'minimum' (the exact solver)"
     )
 
 
