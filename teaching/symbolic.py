@@ -139,9 +139,10 @@ def symmetry_of(f: BooleanFunction, cls: FunctionClass) -> Symmetry | None:
     proves ``TD > k``: a ``"symmetric_hitting"`` bound, which holds for the class and ``G``
     rather than for the competitors' difference sets alone (certificates re-prove without it).
     ``None`` when the class is not known to be symmetric or nothing is left to break."""
+    target = check_target(f, cls)
     if type(cls) not in PERMUTATION_CLASSES:
         return None
-    used = set(f.mentioned_variables())
+    used = set(target.mentioned_variables())
     free = tuple(j for j in range(cls.n) if j + 1 not in used)
     flips = isinstance(cls, ThresholdClass | HalfspaceClass) or (
         isinstance(cls, ConjunctionClass | DisjunctionClass | DNFClass) and not cls.monotone

@@ -44,6 +44,10 @@ def test_symmetry_of_names_the_unused_variables_and_the_flips():
     assert s.blocks == ((1, 3, 4, 5),) and not s.flips
     assert symmetry_of(Conjunction(2, [1, -2]), make_class("conjunction", 2)) is None
     assert symmetry_of(f, make_class("all", 6)) is None  # not known to be symmetric
+    with pytest.raises(ValueError, match="target must have n=5"):
+        symmetry_of(f, make_class("conjunction", 5))
+    with pytest.raises(ValueError, match="f must be a BooleanFunction"):
+        symmetry_of("x1", make_class("conjunction", 6))
 
 
 @pytest.mark.parametrize("name, n, params", [
