@@ -77,23 +77,9 @@ def supports(f: BooleanFunction, cls: FunctionClass) -> bool:
 
 def column_order_clauses(sp: SymbolicPoints, blocks: list[list[int]]) -> list[list[int]]:
     """Clauses: inside each block of variables, column ``j`` of the points' matrix is
-    lexicographically at most column ``j + 1`` (row 1 most significant)."""
-    out: list[list[int]] = []
-    pool = sp.pool
-    for block in blocks:
-        for j, j2 in zip(block, block[1:], strict=False):
-            a = [sp.z[i][j] for i in range(sp.k)]
-            b = [sp.z[i][j2] for i in range(sp.k)]
-            # eq[r]: columns equal on rows < r; eq[0] true; a <= b lexicographically iff for
-            # every r, eq[r] -> (a_r <= b_r), i.e. eq[r] -> (~a_r | b_r).
-            eq = [pool.id(("ceq", j, r)) for r in range(sp.k + 1)]
-            out.append([eq[0]])
-            for r in range(sp.k):
-                out.append([-eq[r], -a[r], b[r]])
-                # eq[r] & (a_r <-> b_r) -> eq[r+1]
-                out.append([-eq[r], a[r], b[r], eq[r + 1]])
-                out.append([-eq[r], -a[r], -b[r], eq[r + 1]])
-    return out
+    lexicographically at most column ``j + 1`` (row 1 most significant):
+    :meth:`teaching.symbolic.SymbolicPoints.column_order`."""
+    return sp.column_order(blocks)
 
 
 def seeds(f: Majority, cls: FunctionClass) -> list[BooleanFunction]:

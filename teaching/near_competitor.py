@@ -23,13 +23,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import numpy as np
 from pysat.card import ITotalizer
 
 from boolfun.classes import DNFClass, FunctionClass
 from boolfun.function import BooleanFunction
 from teaching.solving import check_time_limit, new_solver, solve
-from teaching.uniqueness import Verdict, check_examples, check_target, verify
+from teaching.uniqueness import (
+    Verdict,
+    check_examples,
+    check_target,
+    competitor_verdict,
+    verify,
+)
 
 MAX_DISTANCE = 4
 """Largest parameter distance tried before the unrestricted query."""
@@ -104,6 +109,4 @@ def nearest_competitor(
             model = s.get_model()
     finally:
         tot.delete()
-    true = {v for v in model if v > 0}
-    witness = np.array([1 if v in true else 0 for v in z], dtype=np.uint8)
-    return Verdict("not_unique", enc.decode(model), witness)
+    return competitor_verdict(enc, z, model)

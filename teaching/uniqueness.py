@@ -141,6 +141,12 @@ def verify(
         if not result:
             return Verdict("unique")
         model = s.get_model()
+    return competitor_verdict(enc, z, model)
+
+
+def competitor_verdict(enc: Any, z: list[int], model: list[int]) -> Verdict:
+    """The ``"not_unique"`` verdict of a satisfying model of a uniqueness query: the member
+    its parameters describe and the witness point ``z`` it assigns."""
     true = {v for v in model if v > 0}
     witness = np.array([1 if v in true else 0 for v in z], dtype=np.uint8)
     return Verdict("not_unique", enc.decode(model), witness)
