@@ -51,7 +51,8 @@ finish), and the same count for the threshold-type classes at 60 s."""
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--targets", type=int, default=3, help="targets per class and n")
+    parser.add_argument("--targets", type=int, default=3,
+                        help="targets per class and n (0: only the fraction rows)")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--fractions", action=argparse.BooleanOptionalAction, default=True,
                         help="also the fraction of 20 paper-prior targets that finish (slow)")
@@ -59,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="only this class (its short name, e.g. 'dnf(terms=3)'); repeatable")
     parser.add_argument("--skip", action="append", metavar="CLASS", default=[],
                         help="leave this class out (short name); repeatable")
+    parser.add_argument("--fraction-limit", type=float, metavar="SECONDS",
+                        help="time limit for the fraction rows instead of each row's own")
+    parser.add_argument("--fraction-index", type=int, action="append", metavar="I",
+                        help="run only the I-th sampled target of each fraction row (0-based; "
+                             "repeatable), e.g. to re-run the ones a shorter limit left open")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args(argv)
@@ -67,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         return (args.only is None or short in args.only) and short not in args.skip
 
     rows = []
-    for name, params, task, sizes in CASES:
+    for name, params, task, sizes in CASES if args.targets > 0 else []:
         for n in sizes:
             cls = make_class(name, n, **params)
             if not chosen(cls):
@@ -95,16 +101,22 @@ def main(argv: list[str] | None = None) -> int:
         if not chosen(cls):
             continue
         fs = sample_prompts(task, count, 2, n, seed=11, return_functions=True)
+        limit = args.fraction_limit if args.fraction_limit is not None else limit
+        picked = range(count) if args.fraction_index is None else args.fraction_index
+        if any(not 0 <= i < count for i in picked):
+            parser.error(f"--fraction-index must be in [0, {count - 1}], got {list(picked)}")
         runs = []
-        for f in fs.functions:
+        for i in picked:
+            f = fs.functions[i]
             t0 = time.perf_counter()
             r = symbolic_teaching_dimension(f, cls, time_limit=limit)
-            runs.append({"status": r.status, "td": r.td, "lower": r.lower_bound,
+            runs.append({"index": i, "target": str(r.target), "status": r.status,
+                         "td": r.td, "lower": r.lower_bound,
                          "upper": r.upper_bound, "upper_from": r.upper_from,
                          "seconds": round(time.perf_counter() - t0, 3)})
         exact = [x for x in runs if x["status"] == "exact"]
         fractions.append({
-            "class": cls.short_name(), "n": n, "targets": count, "time_limit": limit,
+            "class": cls.short_name(), "n": n, "targets": len(runs), "time_limit": limit,
             "exact": len(exact), "median_seconds": round(sorted(
                 x["seconds"] for x in runs)[len(runs) // 2], 3),
             "max_exact_seconds": max((x["seconds"] for x in exact), default=None),
