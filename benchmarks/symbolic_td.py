@@ -68,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args(argv)
+    if args.fraction_limit is not None and not args.fraction_limit > 0:
+        parser.error(f"--fraction-limit must be > 0 seconds, got {args.fraction_limit}")
+    if args.targets < 0:
+        parser.error(f"--targets must be >= 0, got {args.targets}")
     def chosen(cls: Any) -> bool:
         short = cls.short_name()
         return (args.only is None or short in args.only) and short not in args.skip
